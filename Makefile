@@ -1,0 +1,33 @@
+# `make test` and `make demo` each set up their own virtual environment on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
+.PHONY: test demo verify bench notebooks clean
+
+$(VENV)/.installed: requirements.txt setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+test: $(VENV)/.installed
+	$(PY) -m pytest
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/rnn-zoo demo
+
+verify: $(VENV)/.installed
+	$(VENV)/bin/rnn-zoo verify
+
+bench: $(VENV)/.installed
+	$(PY) bench/bench_layers.py
+
+# Re-run every notebook in full and store its outputs in the .ipynb (what the repository shows).
+notebooks: $(VENV)/.installed
+	$(PY) -m rnn_zoo.notebooks --full
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,86 @@
+"""Argument checks shared by the zoo: each raises ``ValueError``/``TypeError`` naming the
+argument, the value received and what was expected."""
+
+import re
+
+from keras import backend, ops
+
+
+def positive_int(name, value):
+    if isinstance(value, bool) or not hasattr(value, "__index__"):
+        raise TypeError(f"`{name}` must be a positive integer; received {name}={value!r}")
+    if value <= 0:
+        raise ValueError(f"`{name}` must be a positive integer; received {name}={value!r}")
+    return int(value)
+
+
+def boolean(name, value):
+    if not isinstance(value, bool):
+        raise TypeError(f"`{name}` must be True or False; received {name}={value!r}")
+    return value
+
+
+def rate(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"`{name}` must be a float in [0, 1); received {name}={value!r}")
+    if not 0.0 <= value < 1.0:
+        raise ValueError(f"`{name}` must be in [0, 1); received {name}={value!r}")
+    return float(value)
+
+
+def snake_case(name):
+    return re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", name).lower()
+
+
+def _shape(x):
+    return tuple(getattr(x, "shape", ()))
+
+
+def _same(a, b):
+    """Static dimensions agree (an unknown one agrees with anything)."""
+    return a is None or b is None or a == b
+
+
+def sequences(x, input_dim):
+    """``x`` is a float tensor of shape ``(batch, time, input_dim)``."""
+    shape = _shape(x)
+    if len(shape) != 3:
+        raise ValueError(
+            f"`inputs` must have shape (batch, time, features); received shape {shape}"
+        )
+    if not _same(shape[-1], input_dim):
+        raise ValueError(
+            f"`inputs` must have {input_dim} features (the layer was built for that); "
+            f"received shape {shape}"
+        )
+    dtype = backend.standardize_dtype(x.dtype)
+    if not backend.is_float_dtype(dtype):
+        raise TypeError(f"`inputs` must be a floating-point tensor; received dtype {dtype}")
+
+
+def initial_state(states, state_size, x):
+    """``states`` is one ``(batch, size)`` tensor per entry of ``state_size``; returns a list."""
+    states = list(states) if isinstance(states, (list, tuple)) else [states]
+    if len(states) != len(state_size):
+        raise ValueError(
+            f"`initial_state` must hold {len(state_size)} tensor(s), one per state of sizes "
+            f"{list(state_size)}; received {len(states)}"
+        )
+    batch = _shape(x)[0]
+    for i, (state, size) in enumerate(zip(states, state_size)):
+        shape = _shape(ops.convert_to_tensor(state))
+        if len(shape) != 2 or not _same(shape[0], batch) or not _same(shape[1], size):
+            raise ValueError(
+                f"`initial_state[{i}]` must have shape ({batch}, {size}); received shape {shape}"
+            )
+    return states
+
+
+def mask(m, x):
+    """``m`` has shape ``(batch, time)`` like the first two axes of ``x``."""
+    shape = _shape(m)
+    expected = _shape(x)[:2]
+    if len(shape) != 2 or not all(_same(a, b) for a, b in zip(shape, expected)):
+        raise ValueError(
+            f"`mask` must have shape (batch, time) = {expected}; received shape {shape}"
+        )

@@ -1,0 +1,83 @@
+r"""Unrolling a cell with ``tf.scan`` (slide section 4, seed 002).
+
+The slide's ``scan`` in plain Python::
+
+    def scan(fn, elems, initializer=None):
+        cur_value = initializer; ys = []
+        for x in elems:
+            y, cur_value = fn(x, cur_value); ys.append(y)
+        return ys, cur_value
+
+``tf.scan`` does the same inside the graph (time-major, one step per element).
+:func:`scan_rnn` drives any Keras-contract cell with it and returns what
+``keras.layers.RNN(cell, return_sequences=True, return_state=True)`` returns.
+"""
+
+import inspect
+
+import keras
+import tensorflow as tf
+from keras import ops
+from keras.src.layers.rnn.dropout_rnn_cell import DropoutRNNCell
+
+from rnn_zoo import checks
+
+
+def scan_rnn(cell, inputs, initial_state=None, mask=None, go_backwards=False, training=False):
+    """Run ``cell`` over ``inputs`` (batch, time, features) with ``tf.scan``.
+
+    Returns ``(outputs, final_states)``: ``outputs`` is (batch, time, output_size) in the order
+    the steps ran (reversed when ``go_backwards``, as Keras does), ``final_states`` a list.
+    Where ``mask`` (batch, time) is False the step is skipped: the states carry over and the
+    output repeats the previous one (zeros before the first step), as in ``keras.layers.RNN``.
+    """
+    if not callable(getattr(cell, "call", None)) or not hasattr(cell, "state_size"):
+        raise TypeError(
+            f"`cell` must follow the Keras cell contract (call, state_size); received {cell!r}"
+        )
+    inputs = ops.convert_to_tensor(inputs)
+    if len(inputs.shape) != 3:
+        raise ValueError(
+            f"`inputs` must have shape (batch, time, features); received shape {inputs.shape}"
+        )
+    if not cell.built:
+        cell.build((inputs.shape[0], inputs.shape[-1]))
+    if hasattr(cell, "kernel"):
+        checks.sequences(inputs, cell.kernel.shape[0])
+    batch = ops.shape(inputs)[0]
+    state_size = cell.state_size if isinstance(cell.state_size, (list, tuple)) else [cell.state_size]
+    if initial_state is None:
+        initial_state = cell.get_initial_state(batch_size=batch)
+    states = [ops.convert_to_tensor(s, dtype=inputs.dtype) for s in
+              checks.initial_state(initial_state, state_size, inputs)]
+
+    xs = tf.transpose(inputs, [1, 0, 2])                      # time-major, as tf.scan wants
+    if mask is None:
+        steps = ops.ones(ops.shape(xs)[:2] + (1,), dtype="bool")
+    else:
+        checks.mask(mask, inputs)
+        steps = tf.transpose(ops.cast(mask, "bool"))[:, :, None]
+    if go_backwards:
+        xs, steps = tf.reverse(xs, [0]), tf.reverse(steps, [0])
+
+    kwargs = {"training": training} if "training" in inspect.signature(cell.call).parameters else {}
+    if training and isinstance(cell, DropoutRNNCell):  # one mask per sequence, as Keras does
+        cell.get_dropout_mask(inputs[:, 0])
+        cell.get_recurrent_dropout_mask(states[0])
+
+    def step(carry, elems):
+        prev_output, prev_states = carry
+        x, keep = elems
+        output, new_states = cell(x, list(prev_states), **kwargs)
+        new_states = new_states if isinstance(new_states, (list, tuple)) else [new_states]
+        new_states = [ops.where(keep, n, p) for n, p in zip(new_states, prev_states)]
+        return ops.where(keep, output, prev_output), new_states
+
+    output_size = getattr(cell, "output_size", state_size[0])
+    no_output = ops.zeros((batch, output_size), dtype=inputs.dtype)
+    outputs, all_states = tf.scan(step, (xs, steps), initializer=(no_output, states))
+
+    if isinstance(cell, DropoutRNNCell):
+        cell.reset_dropout_mask()
+        cell.reset_recurrent_dropout_mask()
+    return tf.transpose(outputs, [1, 0, 2]), [s[-1] for s in all_states]
