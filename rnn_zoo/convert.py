@@ -23,7 +23,7 @@ A Keras ``GRU`` always converts to the full zoo ``GRU`` (never to a simplified o
 
 Settings that cannot be represented exactly raise ``ValueError`` naming the setting, never an
 approximately-equal layer: a subclass of a built-in (its ``call`` may differ), a GRU's
-non-symmetric ``recurrent_activation``, and ``recurrent_dropout > 0`` on a GRU or LSTM (Keras
+non-symmetric ``recurrent_activation``, a simplified GRU with ``use_bias=False``, and ``recurrent_dropout > 0`` on a GRU or LSTM (Keras
 then draws one mask per gate; the zoo draws one per sequence).
 """
 
@@ -114,6 +114,11 @@ def _new_like(obj, table, verb):
 
 def _check_representable(obj, verb):
     cell = getattr(obj, "cell", obj)
+    if isinstance(cell, SimplifiedGRUCell) and not cell.use_bias:
+        raise ValueError(
+            f"{verb}() cannot convert a SimplifiedGRU with use_bias=False: a built-in GRU holds "
+            "its relevance gate at exactly 1 only through its bias (use_bias=True)"
+        )
     if isinstance(cell, (keras.layers.GRUCell, GRUCell, SimplifiedGRUCell)):
         name = keras.activations.serialize(cell.recurrent_activation)
         if name not in SYMMETRIC_ACTIVATIONS:
@@ -153,6 +158,15 @@ def _sequences_shape(layer):
     return (batch, None, _cells(layer)[0].kernel.shape[0])
 
 
+def cell_pairs(src, dst):
+    """``(src_cell, dst_cell)`` for every cell in two layers of the same structure."""
+    if isinstance(src, keras.layers.Bidirectional):
+        return cell_pairs(src.forward_layer, dst.forward_layer) + cell_pairs(
+            src.backward_layer, dst.backward_layer
+        )
+    return list(zip(_cells(src), _cells(dst)))
+
+
 def _copy(src, dst, verb):
     """Build ``dst`` like ``src`` and copy every weight (and any RNN state) across."""
     if not src.built:
@@ -162,8 +176,8 @@ def _copy(src, dst, verb):
             dst.build(_sequences_shape(src))
         else:
             dst.build((None, src.kernel.shape[0]))
-    for src_cell, dst_cell in zip(_cells(src), _cells(dst)):
-        arrays = _map_arrays(src_cell, dst_cell, [v.numpy() for v in src_cell.weights])
+    for src_cell, dst_cell in cell_pairs(src, dst):
+        arrays = map_arrays(src_cell, [v.numpy() for v in src_cell.weights])
         assert len(arrays) == len(dst_cell.weights), (src_cell, dst_cell)
         for variable, array in zip(dst_cell.weights, arrays):
             assert tuple(variable.shape) == array.shape, (variable.path, variable.shape, array.shape)
@@ -173,24 +187,24 @@ def _copy(src, dst, verb):
             dst_state.assign(src_state)
 
 
-def _map_arrays(src, dst, arrays):
-    """``[kernel, recurrent_kernel, (bias)]`` of ``src`` in ``dst``'s layout (see module doc)."""
-    if isinstance(src, SimplifiedGRUCell):
-        return _simplified_to_full(src, arrays)
-    if isinstance(src, (GRUCell, keras.layers.GRUCell)):
-        return [flip_update_gate(a, src.units) for a in arrays]
-    del dst  # SimpleRNN and LSTM share the built-ins' layout
-    return arrays
+def map_arrays(src_cell, arrays, gradients=False):
+    """``[kernel, recurrent_kernel, (bias)]`` of ``src_cell`` in its twin's layout.
+
+    Every mapping is linear in the arrays except the constant relevance bias that a simplified
+    GRU gains; with ``gradients=True`` that block is 0 (the gradient of a constant), so the same
+    function maps the gradients of the weights as well."""
+    if isinstance(src_cell, SimplifiedGRUCell):
+        return _simplified_to_full(src_cell.units, arrays, 0.0 if gradients else SATURATED_BIAS)
+    if isinstance(src_cell, (GRUCell, keras.layers.GRUCell)):
+        return [flip_update_gate(a, src_cell.units) for a in arrays]
+    return [np.asarray(a) for a in arrays]  # SimpleRNN and LSTM share the built-ins' layout
 
 
-def _simplified_to_full(cell, arrays):
-    """Zoo ``(u, c)`` blocks -> Keras ``(z, r, h)`` blocks with ``Γ_r = σ(100) = 1`` exactly."""
-    units = cell.units
+def _simplified_to_full(units, arrays, relevance_bias):
+    """Zoo ``(u, c)`` blocks -> Keras ``(z, r, h)`` blocks, r weights 0 and r bias given."""
     full = []
     for i, array in enumerate(arrays):
         u, c = array[..., :units], array[..., units:]
-        r = np.zeros_like(u)
-        if i == 2:  # bias
-            r = np.full_like(u, SATURATED_BIAS)
+        r = np.full_like(u, relevance_bias if i == 2 else 0.0)  # i == 2: the bias
         full.append(flip_update_gate(np.concatenate([u, r, c], axis=-1), units))
     return full
