@@ -3,7 +3,7 @@ argument, the value received and what was expected."""
 
 import re
 
-from keras import backend, ops
+from keras import backend, ops, tree
 
 
 def positive_int(name, value):
@@ -29,7 +29,8 @@ def rate(name, value):
 
 
 def snake_case(name):
-    return re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", name).lower()
+    """``SimpleRNNCell`` -> ``simple_rnn_cell``."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
 
 
 def _shape(x):
@@ -59,21 +60,23 @@ def sequences(x, input_dim):
 
 
 def initial_state(states, state_size, x):
-    """``states`` is one ``(batch, size)`` tensor per entry of ``state_size``; returns a list."""
-    states = list(states) if isinstance(states, (list, tuple)) else [states]
-    if len(states) != len(state_size):
+    """``states`` holds one ``(batch, size)`` tensor per size in ``state_size`` (which may be
+    nested, as for stacked cells); returns them as a list shaped like ``state_size``."""
+    sizes = tree.flatten(list(state_size))
+    flat = tree.flatten(states)
+    if len(flat) != len(sizes):
         raise ValueError(
-            f"`initial_state` must hold {len(state_size)} tensor(s), one per state of sizes "
-            f"{list(state_size)}; received {len(states)}"
+            f"`initial_state` must hold {len(sizes)} tensor(s), one per state of sizes "
+            f"{list(state_size)}; received {len(flat)}"
         )
     batch = _shape(x)[0]
-    for i, (state, size) in enumerate(zip(states, state_size)):
+    for i, (state, size) in enumerate(zip(flat, sizes)):
         shape = _shape(ops.convert_to_tensor(state))
         if len(shape) != 2 or not _same(shape[0], batch) or not _same(shape[1], size):
             raise ValueError(
                 f"`initial_state[{i}]` must have shape ({batch}, {size}); received shape {shape}"
             )
-    return states
+    return tree.pack_sequence_as(list(state_size), flat)
 
 
 def mask(m, x):

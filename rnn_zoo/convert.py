@@ -3,8 +3,8 @@ r"""Exact conversion between rnn_zoo and Keras's built-in recurrent layers and c
 ``from_keras(layer)`` and ``to_keras(layer)`` accept a cell (``SimpleRNNCell``, ``GRUCell``,
 ``LSTMCell``), a layer (``SimpleRNN``, ``GRU``, ``LSTM``), ``keras.layers.RNN`` over such a cell or
 over ``StackedRNNCells`` of them, and ``keras.layers.Bidirectional`` of any of those.  The result
-has the same configuration and the same weights (built, with every array's shape asserted), and
-stateful layers keep their current states.  What changes between the two, all of it here:
+has the same configuration and the same weights (built, with every array's shape asserted),
+stateful layers keep their current states, and the dropout seed generators their positions.  What changes between the two, all of it here:
 
 =================  =========================  ===================================================
 zoo                built-in                   arrays
@@ -107,6 +107,8 @@ def _new_like(obj, table, verb):
     _check_representable(obj, verb)
     config = obj.get_config()
     config.pop("use_cudnn", None)
+    if hasattr(obj, "cell"):  # keras.layers.SimpleRNN.get_config() leaves its seed out
+        config["seed"] = obj.cell.seed
     if target in (keras.layers.GRU, keras.layers.GRUCell):
         config.setdefault("reset_after", False)  # a simplified GRU has none
     return target.from_config(config)
@@ -182,6 +184,7 @@ def _copy(src, dst, verb):
         for variable, array in zip(dst_cell.weights, arrays):
             assert tuple(variable.shape) == array.shape, (variable.path, variable.shape, array.shape)
             variable.assign(array)
+        dst_cell.seed_generator.state.assign(src_cell.seed_generator.state)  # same dropout draws
     if getattr(src, "stateful", False) and src.states is not None:
         for dst_state, src_state in zip(dst.states, src.states):
             dst_state.assign(src_state)

@@ -17,7 +17,7 @@ import inspect
 
 import keras
 import tensorflow as tf
-from keras import ops
+from keras import ops, tree
 from keras.src.layers.rnn.dropout_rnn_cell import DropoutRNNCell
 
 from rnn_zoo import checks
@@ -48,8 +48,10 @@ def scan_rnn(cell, inputs, initial_state=None, mask=None, go_backwards=False, tr
     state_size = cell.state_size if isinstance(cell.state_size, (list, tuple)) else [cell.state_size]
     if initial_state is None:
         initial_state = cell.get_initial_state(batch_size=batch)
-    states = [ops.convert_to_tensor(s, dtype=inputs.dtype) for s in
-              checks.initial_state(initial_state, state_size, inputs)]
+    states = tree.map_structure(
+        lambda s: ops.convert_to_tensor(s, dtype=inputs.dtype),
+        checks.initial_state(initial_state, state_size, inputs),
+    )
 
     xs = tf.transpose(inputs, [1, 0, 2])                      # time-major, as tf.scan wants
     if mask is None:
@@ -63,21 +65,22 @@ def scan_rnn(cell, inputs, initial_state=None, mask=None, go_backwards=False, tr
     kwargs = {"training": training} if "training" in inspect.signature(cell.call).parameters else {}
     if training and isinstance(cell, DropoutRNNCell):  # one mask per sequence, as Keras does
         cell.get_dropout_mask(inputs[:, 0])
-        cell.get_recurrent_dropout_mask(states[0])
+        cell.get_recurrent_dropout_mask(tree.flatten(states)[0])
 
     def step(carry, elems):
         prev_output, prev_states = carry
         x, keep = elems
-        output, new_states = cell(x, list(prev_states), **kwargs)
-        new_states = new_states if isinstance(new_states, (list, tuple)) else [new_states]
-        new_states = [ops.where(keep, n, p) for n, p in zip(new_states, prev_states)]
+        output, new_states = cell(x, prev_states, **kwargs)
+        new_states = tree.pack_sequence_as(prev_states, tree.flatten(new_states))
+        new_states = tree.map_structure(lambda n, p: ops.where(keep, n, p), new_states, prev_states)
         return ops.where(keep, output, prev_output), new_states
 
-    output_size = getattr(cell, "output_size", state_size[0])
+    output_size = getattr(cell, "output_size", None) or tree.flatten(state_size)[0]
     no_output = ops.zeros((batch, output_size), dtype=inputs.dtype)
     outputs, all_states = tf.scan(step, (xs, steps), initializer=(no_output, states))
 
     if isinstance(cell, DropoutRNNCell):
         cell.reset_dropout_mask()
         cell.reset_recurrent_dropout_mask()
-    return tf.transpose(outputs, [1, 0, 2]), [s[-1] for s in all_states]
+    final_states = tree.map_structure(lambda s: s[-1], all_states)
+    return tf.transpose(outputs, [1, 0, 2]), final_states

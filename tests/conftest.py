@@ -1,0 +1,20 @@
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def rng():
+    keras.utils.set_random_seed(1234)
+    return np.random.default_rng(1234)
+
+
+def randomize(layer, rng, scale=0.5):
+    """Seeded random values for every trainable weight (biases too)."""
+    for variable in layer.trainable_weights:
+        variable.assign(rng.normal(0.0, scale, variable.shape).astype(variable.dtype))
+    return layer
