@@ -244,12 +244,14 @@ class ZooRNN(keras.layers.RNN):
             dtype=dtype,
             **layer_kwargs,
         )
-        self.input_spec = keras.layers.InputSpec(ndim=3)
 
     def build(self, sequences_shape, initial_state_shape=None):
+        if len(sequences_shape) != 3:
+            raise ValueError(
+                "`inputs` must have shape (batch, time, features); "
+                f"received shape {tuple(sequences_shape)}"
+            )
         super().build(sequences_shape, initial_state_shape)
-        input_dim = self.cell.kernel.shape[0]
-        self.input_spec = keras.layers.InputSpec(ndim=3, axes={-1: input_dim})
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
         checks.sequences(sequences, self.cell.kernel.shape[0])
