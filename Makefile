@@ -10,7 +10,7 @@ $(VENV)/.installed: requirements.txt setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
-	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 test: $(VENV)/.installed
@@ -27,7 +27,7 @@ bench: $(VENV)/.installed
 
 # Re-run every notebook in full and store its outputs in the .ipynb (what the repository shows).
 notebooks: $(VENV)/.installed
-	$(PY) -m rnn_zoo.notebooks --full
+	$(PY) notebooks/run.py --write
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -1,16 +1,8 @@
-r"""Unrolling a cell with ``tf.scan`` (slide section 4, seed 002).
+r"""Unrolling a cell with ``scan`` (slide section 4, seed 002).
 
-The slide's ``scan`` in plain Python::
-
-    def scan(fn, elems, initializer=None):
-        cur_value = initializer; ys = []
-        for x in elems:
-            y, cur_value = fn(x, cur_value); ys.append(y)
-        return ys, cur_value
-
-``tf.scan`` does the same inside the graph (time-major, one step per element).
-:func:`scan_rnn` drives any Keras-contract cell with it and returns what
-``keras.layers.RNN(cell, return_sequences=True, return_state=True)`` returns.
+:func:`scan` is the slide's plain-Python listing; ``tf.scan`` does the same inside the graph
+(time-major, one step per element), and :func:`scan_rnn` drives any Keras-contract cell with it,
+returning what ``keras.layers.RNN(cell, return_sequences=True, return_state=True)`` returns.
 """
 
 import inspect
@@ -21,6 +13,16 @@ from keras import ops, tree
 from keras.src.layers.rnn.dropout_rnn_cell import DropoutRNNCell
 
 from rnn_zoo import checks
+
+
+def scan(fn, elems, initializer=None):
+    """The slide's ``scan``, verbatim: ``y, cur_value = fn(x, cur_value)`` for each element."""
+    cur_value = initializer
+    ys = []
+    for x in elems:
+        y, cur_value = fn(x, cur_value)
+        ys.append(y)
+    return ys, cur_value
 
 
 def scan_rnn(cell, inputs, initial_state=None, mask=None, go_backwards=False, training=False):

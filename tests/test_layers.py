@@ -77,17 +77,23 @@ def test_gru_update_gate_is_one_minus_keras_z(rng):
     np.testing.assert_allclose(update_gate, 1 - z[0], atol=1e-6)
 
 
-@pytest.mark.parametrize("family", LAYERS)
-def test_save_and_load_give_identical_predictions(family, rng, tmp_path):
+def text_model(family, rng, *head):
+    """Embedding with mask_zero -> bidirectional zoo layer -> zoo layer -> head, random weights."""
     zoo_class, _, extra = LAYERS[family]
     model = keras.Sequential([
         keras.Input((None,), dtype="int32"),
         keras.layers.Embedding(20, 6, mask_zero=True),
         keras.layers.Bidirectional(zoo_class(5, return_sequences=True, **extra)),
         zoo_class(4, dropout=0.1, **extra),
-        keras.layers.Dense(2),
+        *head,
     ])
-    randomize(model, rng)
+    return randomize(model, rng)
+
+
+@pytest.mark.parametrize("family", LAYERS)
+def test_save_and_load_give_identical_predictions(family, rng, tmp_path):
+    zoo_class = LAYERS[family][0]
+    model = text_model(family, rng, keras.layers.Dense(2))
     tokens = np.array([[3, 4, 5, 0, 0], [7, 1, 2, 9, 11]])
     path = tmp_path / "model.keras"
     model.save(path)
@@ -100,14 +106,7 @@ def test_save_and_load_give_identical_predictions(family, rng, tmp_path):
 @pytest.mark.parametrize("family", LAYERS)
 @pytest.mark.parametrize("padding", ["pre", "post"])
 def test_padding_does_not_change_a_prediction(family, padding, rng):
-    zoo_class, _, extra = LAYERS[family]
-    model = keras.Sequential([
-        keras.Input((None,), dtype="int32"),
-        keras.layers.Embedding(20, 6, mask_zero=True),
-        keras.layers.Bidirectional(zoo_class(5, return_sequences=True, **extra)),
-        zoo_class(4, **extra),
-    ])
-    randomize(model, rng)
+    model = text_model(family, rng)
     sentence = [3, 4, 5]
     pad = [0, 0, 0, 0]
     padded = pad + sentence if padding == "pre" else sentence + pad

@@ -7,6 +7,7 @@ import pytest
 
 import rnn_zoo
 from conftest import randomize
+from rnn_zoo.scan import scan
 
 CELLS = {
     "SimpleRNNCell": lambda: rnn_zoo.SimpleRNNCell(4),
@@ -18,16 +19,6 @@ CELLS = {
         [rnn_zoo.LSTMCell(5), rnn_zoo.GRUCell(4)]
     ),
 }
-
-
-def slide_scan(fn, elems, initializer=None):
-    """The slide's scan, verbatim."""
-    cur_value = initializer
-    ys = []
-    for x in elems:
-        y, cur_value = fn(x, cur_value)
-        ys.append(y)
-    return ys, cur_value
 
 
 def built_cell(name, rng, input_dim=3):
@@ -59,7 +50,7 @@ def test_scan_equals_keras_rnn_and_python_loop(name, go_backwards, rng):
                                np.concatenate(flat(keras_states), -1), atol=1e-6)
 
     steps = np.swapaxes(x, 0, 1)[::-1 if go_backwards else 1]
-    ys, final = slide_scan(lambda x_t, s: cell.call(x_t, s), steps, initializer=initial)
+    ys, final = scan(lambda x_t, s: cell.call(x_t, s), steps, initializer=initial)
     np.testing.assert_allclose(outputs, np.stack(ys, axis=1), atol=1e-6)
     np.testing.assert_allclose(np.concatenate(flat(states), -1), np.concatenate(flat(final), -1), atol=1e-6)
 
