@@ -7,14 +7,6 @@ from rnn_zoo.base import PACKAGE, GatedCell, ZooRNN
 from rnn_zoo import checks
 
 
-def _input_terms(cell, x, bias):
-    """``W_?x x<t> + b_?`` for every gate at once (one matmul), split per gate."""
-    z = ops.matmul(x, cell.kernel)
-    if bias is not None:
-        z = z + bias
-    return ops.split(z, len(cell.gates), axis=-1)
-
-
 @keras.saving.register_keras_serializable(package=PACKAGE)
 class SimplifiedGRUCell(GatedCell):
     r"""The simplified GRU of slide section 6 (seeds 000, 003): no relevance gate.
@@ -40,12 +32,12 @@ class SimplifiedGRUCell(GatedCell):
 
     gates = ("u", "c")
 
-    def call(self, inputs, states, training=False):
+    def step(self, input_terms, states, training=False):
         c_prev = states[0] if isinstance(states, (list, tuple)) else states
-        x, c_prev_dropped = self.dropped(inputs, c_prev, training)
+        c_in = self.recurrent_input(c_prev, training)
 
-        x_u, x_c = _input_terms(self, x, self.bias)                  # W_?x x<t> + b_?
-        a_u, a_c = ops.split(ops.matmul(c_prev_dropped, self.recurrent_kernel), 2, axis=-1)
+        x_u, x_c = ops.split(input_terms, 2, axis=-1)                  # W_?x x<t> + b_?
+        a_u, a_c = ops.split(ops.matmul(c_in, self.recurrent_kernel), 2, axis=-1)  # W_?a c<t-1>
 
         candidate = self.activation(x_c + a_c)                       # c~<t>
         update_gate = self.recurrent_activation(x_u + a_u)           # Γ_u
@@ -113,29 +105,27 @@ class GRUCell(GatedCell):
             "b_c_recurrent": rows[1, 2],
         }
 
-    def call(self, inputs, states, training=False):
+    def input_bias(self):
+        if self.reset_after and self.bias is not None:
+            return self.bias[0]  # the input row; the recurrent row is added inside step
+        return self.bias
+
+    def step(self, input_terms, states, training=False):
         c_prev = states[0] if isinstance(states, (list, tuple)) else states
-        x, c_prev_dropped = self.dropped(inputs, c_prev, training)
-        units = self.units
+        c_in = self.recurrent_input(c_prev, training)
+        x_u, x_r, x_c = ops.split(input_terms, 3, axis=-1)           # W_?x x<t> + b_?
+        W_ua_ra, W_ca = self.recurrent_kernel[:, : 2 * self.units], self.recurrent_kernel[:, 2 * self.units :]
 
         if not self.reset_after:  # the slides' GRU
-            x_u, x_r, x_c = _input_terms(self, x, self.bias)         # W_?x x<t> + b_?
-            a_ur = ops.matmul(c_prev_dropped, self.recurrent_kernel[:, : 2 * units])
-            a_u, a_r = ops.split(a_ur, 2, axis=-1)                    # W_?a c<t-1>
-
+            a_u, a_r = ops.split(ops.matmul(c_in, W_ua_ra), 2, axis=-1)  # W_?a c<t-1>
             update_gate = self.recurrent_activation(x_u + a_u)        # Γ_u
             relevance_gate = self.recurrent_activation(x_r + a_r)     # Γ_r
-            candidate = self.activation(                              # c~<t>
-                x_c + ops.matmul(relevance_gate * c_prev_dropped, self.recurrent_kernel[:, 2 * units :])
-            )
+            candidate = self.activation(x_c + ops.matmul(relevance_gate * c_in, W_ca))  # c~<t>
         else:  # Keras's default: Γ_r applied after the recurrent matmul
-            input_bias, recurrent_bias = (None, None) if self.bias is None else (self.bias[0], self.bias[1])
-            x_u, x_r, x_c = _input_terms(self, x, input_bias)
-            a = ops.matmul(c_prev_dropped, self.recurrent_kernel)
-            if recurrent_bias is not None:
-                a = a + recurrent_bias
+            a = ops.matmul(c_in, self.recurrent_kernel)
+            if self.bias is not None:
+                a = a + self.bias[1]
             a_u, a_r, a_c = ops.split(a, 3, axis=-1)
-
             update_gate = self.recurrent_activation(x_u + a_u)        # Γ_u
             relevance_gate = self.recurrent_activation(x_r + a_r)     # Γ_r
             candidate = self.activation(x_c + relevance_gate * a_c)   # c~<t>

@@ -28,8 +28,8 @@ class LSTMCell(GatedCell):
     States are ``[a, c]`` (Keras: ``[h, c]``); the output is ``a<t>``.
 
     Weights, gate blocks in the order ``(u, f, c, o)`` -- the built-in's ``(i, f, c, o)``, so the
-    conversion to and from ``keras.layers.LSTMCell`` copies every array unchanged and the
-    outputs agree bit for bit (see :meth:`slide_weights`)::
+    conversion to and from ``keras.layers.LSTMCell`` copies every array unchanged (see
+    :meth:`slide_weights`)::
 
         kernel            (input_dim, 4 * units)  = [W_ux^T | W_fx^T | W_cx^T | W_ox^T]
         recurrent_kernel  (units, 4 * units)      = [W_ua^T | W_fa^T | W_ca^T | W_oa^T]
@@ -58,13 +58,11 @@ class LSTMCell(GatedCell):
             self.bias_initializer((2 * units,), dtype=dtype),      # b_c, b_o
         ])
 
-    def call(self, inputs, states, training=False):
+    def step(self, input_terms, states, training=False):
         a_prev, c_prev = states
-        x, a_prev = self.dropped(inputs, a_prev, training)
+        a_in = self.recurrent_input(a_prev, training)
 
-        z = ops.matmul(x, self.kernel) + ops.matmul(a_prev, self.recurrent_kernel)
-        if self.use_bias:
-            z = z + self.bias                                    # W_? [a<t-1>, x<t>] + b_?
+        z = input_terms + ops.matmul(a_in, self.recurrent_kernel)   # W_? [a<t-1>, x<t>] + b_?
         z_u, z_f, z_c, z_o = ops.split(z, 4, axis=-1)
 
         update_gate = self.recurrent_activation(z_u)             # Γ_u

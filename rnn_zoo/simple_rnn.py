@@ -30,15 +30,12 @@ class SimpleRNNCell(ZooCell):
 
     gates = ("a",)
 
-    def call(self, inputs, states, training=False):
+    def step(self, input_terms, states, training=False):
         a_prev = states[0] if isinstance(states, (list, tuple)) else states
-        x, a_prev = self.dropped(inputs, a_prev, training)
+        a_in = self.recurrent_input(a_prev, training)
 
-        z = ops.matmul(x, self.kernel)                  # W_ax x<t>
-        if self.use_bias:
-            z = z + self.bias                           #   + b_a
-        z = z + ops.matmul(a_prev, self.recurrent_kernel)  # + W_aa a<t-1>
-        a = self.activation(z)                          # a<t> = g(...)
+        z = input_terms + ops.matmul(a_in, self.recurrent_kernel)  # W_ax x<t> + b_a + W_aa a<t-1>
+        a = self.activation(z)                                      # a<t> = g(...)
 
         return a, [a] if isinstance(states, (list, tuple)) else a
 
