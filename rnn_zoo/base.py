@@ -16,9 +16,8 @@ notation, ``W_? = [W_?a | W_?x]`` of shape ``(units, units + input_dim)``.
 import keras
 import numpy as np
 from keras import ops
-# Keras's RNN loop (keras.src.backend.rnn) has no public name in Keras 3; neither has the mixin
-# whose cells get their per-sequence dropout masks made before the loop by keras.layers.RNN.
-from keras.src import backend
+# keras.layers.RNN makes the per-sequence dropout masks before its loop only for cells that
+# inherit this mixin; it has no public name in Keras 3, so it is imported from its module.
 from keras.src.layers.rnn.dropout_rnn_cell import DropoutRNNCell
 
 from rnn_zoo import checks
@@ -158,9 +157,8 @@ class ZooCell(DropoutRNNCell, keras.layers.Layer):
     def input_terms(self, x):
         """``W_?x x<t> + b_?`` for every gate at once: one matmul.
 
-        ``x`` may be one step ``(batch, input_dim)`` or a whole sequence ``(batch, time,
-        input_dim)``: the zoo layers compute every step's input terms before the loop, as
-        cuDNN does, so only ``W_?a a<t-1>`` is left inside it."""
+        (Computing it for the whole sequence before the loop, as cuDNN does, was measured
+        slower here on CPU, with and without XLA: ``bench/bench_layers.py``.)"""
         z = ops.matmul(x, self.kernel)
         bias = self.input_bias()
         return z if bias is None else z + bias
@@ -282,29 +280,6 @@ class ZooRNN(keras.layers.RNN):
         if mask is not None:
             checks.mask(mask, sequences)
         return super().call(sequences, initial_state=initial_state, mask=mask, training=training)
-
-    def inner_loop(self, sequences, initial_state, mask, training=False):
-        """As ``keras.layers.RNN``'s loop, with every step's input terms computed up front."""
-        cell = self.cell
-        if training and cell.dropout > 0:  # the same mask at every step
-            sequences = sequences * ops.expand_dims(cell.get_dropout_mask(sequences[:, 0]), 1)
-        input_terms = cell.input_terms(sequences)  # (batch, time, n_gates * units)
-
-        def step(terms, states):
-            output, new_states = cell.step(terms, states, training=training)
-            return output, new_states if isinstance(new_states, (list, tuple)) else [new_states]
-
-        return backend.rnn(
-            step,
-            input_terms,
-            list(initial_state),
-            go_backwards=self.go_backwards,
-            mask=mask,
-            unroll=self.unroll,
-            input_length=sequences.shape[1],
-            zero_output_for_mask=self.zero_output_for_mask,
-            return_all_outputs=self.return_sequences,
-        )
 
     def get_config(self):
         cell_config = self.cell.get_config()
