@@ -22,7 +22,7 @@
 # 1. **The manual two-step RNN** of the TensorFlow slide, then the same numbers from a zoo
 #    `SimpleRNN` and from `keras.layers.SimpleRNN`.
 # 2. **The cells, equation by equation**: vanilla RNN, simplified GRU, full GRU, LSTM. For each,
-#    the slide's equations, the cell's `call`, its weights in slide notation, and one step
+#    the slide's equations, the cell's `step`, its weights in slide notation, and one step
 #    recomputed in NumPy straight from the equations.
 # 3. **Unrolling three ways**: the slide's Python `scan`, `tf.scan`, and `keras.layers.RNN`.
 # 4. **The live check against Keras's built-ins**: outputs, states and gradients; why Keras's
@@ -162,7 +162,10 @@ check("two-step: keras.layers.SimpleRNN vs [h0, h1]", outputs_builtin, np.stack(
 # gate subscript $g$ in `cell.gates`, $W_g = [W_{ga} \mid W_{gx}]$ of shape
 # `(units, units + input_dim)` and $b_g$.
 #
-# For each cell we print its `call`, its weights in slide notation, and then recompute one step
+# Every zoo cell's `call` (the Keras cell contract) computes the input terms
+# $W_{?x} x^{\langle t \rangle} + b_?$ of all gates with one matmul and hands them to `step`, which
+# holds the slide's equations. For each cell we print its `step`, its weights in slide notation,
+# and then recompute one step
 # in NumPy directly from the slide's equations (column vectors, $W_g [a, x] + b_g$) and compare.
 # Small shapes throughout: 3 units, 2 inputs, a batch of 4. The biases are drawn at random too,
 # since zero or constant weights cannot tell one gate from another.
@@ -217,7 +220,7 @@ def check_one_step(cell, slide_step):
 # `recurrent_kernel` $= W_{aa}^\top$, `bias` $= b_a$.
 
 # %%
-show_source(rnn_zoo.SimpleRNNCell.call)
+show_source(rnn_zoo.SimpleRNNCell.step)
 
 # %%
 cell = make_cell(rnn_zoo.SimpleRNNCell)
@@ -248,7 +251,7 @@ check_one_step(cell, simple_rnn_step)
 # a full GRU whose relevance gate is exactly 1 (section 4).
 
 # %%
-show_source(rnn_zoo.SimplifiedGRUCell.call)
+show_source(rnn_zoo.SimplifiedGRUCell.step)
 
 # %%
 cell = make_cell(rnn_zoo.SimplifiedGRUCell)
@@ -281,7 +284,7 @@ check_one_step(cell, simplified_gru_step)
 # the slides' GRU; `reset_after=True` is the variant Keras uses by default (section 4.2).
 
 # %%
-show_source(rnn_zoo.GRUCell.call)
+show_source(rnn_zoo.GRUCell.step)
 
 # %%
 cell = make_cell(rnn_zoo.GRUCell)
@@ -319,7 +322,7 @@ check_one_step(cell, gru_step)
 # default (here the biases are overwritten with random values, as for the other cells).
 
 # %%
-show_source(rnn_zoo.LSTMCell.call)
+show_source(rnn_zoo.LSTMCell.step)
 
 # %%
 cell = make_cell(rnn_zoo.LSTMCell)
