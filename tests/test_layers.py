@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import rnn_zoo
+from rnn_zoo import numpy_rnn
 from conftest import randomize
 
 LAYERS = {
@@ -16,34 +17,6 @@ LAYERS = {
 }
 
 
-def sigmoid(v):
-    return 1 / (1 + np.exp(-v))
-
-
-def slide_step(family, w, a_prev, c_prev, x):
-    """One step of the slide equations with column vectors, ``W_g [a<t-1>, x<t>] + b_g``."""
-    ax = np.concatenate([a_prev, x])
-    gate = lambda g: sigmoid(w[f"W_{g}"] @ ax + w[f"b_{g}"])  # noqa: E731
-    if family == "SimpleRNN":
-        a = np.tanh(w["W_a"] @ ax + w["b_a"])
-        return a, a
-    if family == "SimplifiedGRU":
-        u, c_tilde = gate("u"), np.tanh(w["W_c"] @ ax + w["b_c"])
-    elif family == "GRU":
-        u, r = gate("u"), gate("r")
-        c_tilde = np.tanh(w["W_c"] @ np.concatenate([r * a_prev, x]) + w["b_c"])
-    elif family == "GRU(reset_after)":
-        u, r = gate("u"), gate("r")
-        c_tilde = np.tanh(w["W_cx"] @ x + w["b_c"] + r * (w["W_ca"] @ a_prev + w["b_c_recurrent"]))
-    else:  # LSTM
-        u, f, o = gate("u"), gate("f"), gate("o")
-        c_tilde = np.tanh(w["W_c"] @ ax + w["b_c"])
-        c = u * c_tilde + f * c_prev
-        return o * np.tanh(c), c
-    c = u * c_tilde + (1 - u) * a_prev
-    return c, c
-
-
 @pytest.mark.parametrize("family", LAYERS)
 def test_slide_weights_reproduce_the_cell_with_the_slide_equations(family, rng):
     zoo_class, _, extra = LAYERS[family]
@@ -52,15 +25,12 @@ def test_slide_weights_reproduce_the_cell_with_the_slide_equations(family, rng):
     randomize(layer, rng)
     x = rng.normal(size=(2, 3, 5)).astype("float32")
     outputs, *_ = layer(x)
-    w = {k: v.astype(np.float64) for k, v in layer.cell.slide_weights().items()}
+    w = layer.cell.slide_weights()
     for g in layer.cell.gates:  # W_g = [W_ga | W_gx]
         assert w[f"W_{g}"].shape == (4, 4 + 5)
         np.testing.assert_array_equal(w[f"W_{g}"], np.hstack([w[f"W_{g}a"], w[f"W_{g}x"]]))
-    for b in range(2):
-        a = c = np.zeros(4)
-        for t in range(3):
-            a, c = slide_step(family, w, a, c, x[b, t].astype(np.float64))
-            np.testing.assert_allclose(outputs[b, t], a, atol=1e-5)
+    for b in range(2):  # the slide equations in NumPy, column vectors, from slide_weights()
+        np.testing.assert_allclose(outputs[b], numpy_rnn.forward(layer.cell, x[b])[0], atol=1e-5)
 
 
 def test_gru_update_gate_is_one_minus_keras_z(rng):
@@ -71,9 +41,9 @@ def test_gru_update_gate_is_one_minus_keras_z(rng):
     x = rng.normal(size=(1, 2)).astype("float32")
     h = np.zeros((1, 3), "float32")
     kernel, recurrent, bias = builtin.get_weights()
-    z = sigmoid(x @ kernel[:, :3] + h @ recurrent[:, :3] + bias[:3])
+    z = numpy_rnn.sigmoid(x @ kernel[:, :3] + h @ recurrent[:, :3] + bias[:3])
     w = zoo.cell.slide_weights()
-    update_gate = sigmoid(w["W_u"] @ np.concatenate([h[0], x[0]]) + w["b_u"])
+    update_gate = numpy_rnn.sigmoid(w["W_u"] @ np.concatenate([h[0], x[0]]) + w["b_u"])
     np.testing.assert_allclose(update_gate, 1 - z[0], atol=1e-6)
 
 
