@@ -653,9 +653,10 @@ check("stacked GRU -> LSTM, zoo vs to_keras built-in", out_stack, as_builtin(X).
 # ## Summary
 #
 # Every comparison above, with the largest absolute difference it found. The same operations in the
-# same order give exactly 0: the three ways of unrolling, SimpleRNN and LSTM against their built-ins,
-# the bidirectional LSTM and the stacked ReLU RNN. The NumPy recomputations and the GRU conversions
-# (which compute $\sigma(-v)$ where Keras computes $1 - \sigma(v)$) agree to float32 rounding: about
+# same order give exactly 0: the three ways of unrolling, SimpleRNN against its built-in, the
+# bidirectional LSTM's halves and the stacked ReLU RNN. The NumPy recomputations, the LSTM (the zoo
+# adds the bias before the recurrent term, Keras after it) and the GRU conversions (which compute
+# $\sigma(-v)$ where Keras computes $1 - \sigma(v)$) agree to float32 rounding: about
 # $10^{-7}$ for values and $10^{-6}$ for gradients summed over 40 steps, inside the
 # `atol = rtol = 1e-5` every check asserts.
 
