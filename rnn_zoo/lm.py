@@ -25,7 +25,10 @@ Conventions, the same for every model:
   counted.
 
 A model implements :attr:`~LanguageModel.vocabulary` and :meth:`~LanguageModel.next_log_probs`;
-everything else is built on those two. :meth:`~LanguageModel.token_log_probs` is the one method
+everything else is built on those two.  Generation reads a model one token at a time through
+:meth:`~LanguageModel.start`, :meth:`~LanguageModel.advance` and
+:meth:`~LanguageModel.state_log_probs`: by default the "state" is the context itself, so each
+step re-reads it; an RNN LM overrides the three to carry its recurrent state instead (O(1) a step). :meth:`~LanguageModel.token_log_probs` is the one method
 worth overriding for speed (the n-gram model scores a corpus from its count tables; an RNN LM
 carries its state along the sentence instead of re-reading the context).
 """
@@ -122,6 +125,19 @@ class LanguageModel(abc.ABC):
             targets = self.targets(sentence)
             scores += [self.log_prob(token, targets[:t]) for t, token in enumerate(targets)]
         return np.asarray(scores, dtype=np.float64)
+
+    # ---------------------------------------------------------------- one token at a time
+    def start(self, prompt=()):
+        """The state after reading ``prompt`` (tokens; ``()`` for a new sentence)."""
+        return tuple(check_tokens("prompt", prompt))
+
+    def advance(self, state, token):
+        """The state after reading one more ``token`` (a string of the vocabulary)."""
+        return state + (token,)
+
+    def state_log_probs(self, state):
+        """``ln P(w | everything read so far)`` for every ``w`` in :attr:`vocabulary`."""
+        return self.next_log_probs(list(state))
 
     def sentence_log_prob(self, sentence):
         """``ln P(sentence) = ln P(y<1>) + ln P(y<2> | y<1>) + ... + ln P(</s> | y<1..T>)``."""
