@@ -164,7 +164,8 @@ def train_agreement(cell, gap, seed, steps, batch_size=64, learning_rate=3e-3,
     ``steps`` Adam updates (``global_clipnorm=1``) on ``steps * batch_size`` sequences drawn with
     ``seed`` (the model's weights too); the held-out set is ``test_size`` sequences drawn with
     :data:`TEST_SEED`, the same for every cell and seed.  Returns a dict: ``accuracy`` on the
-    held-out set, ``units``, ``params`` (trainable parameters), ``seconds`` (wall time).
+    held-out set, ``units``, ``params`` (trainable parameters), ``seconds`` (wall time) and the
+    trained ``model``.
     """
     start = time.perf_counter()
     steps = checks.positive_int("steps", steps)
@@ -184,6 +185,7 @@ def train_agreement(cell, gap, seed, steps, batch_size=64, learning_rate=3e-3,
         "units": model.layers[1].units,
         "params": model.count_params(),
         "seconds": time.perf_counter() - start,
+        "model": model,
     }
 
 
