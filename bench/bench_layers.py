@@ -19,9 +19,9 @@ Every function is called twice first (tracing and XLA compilation are not timed)
 four functions of a phase are timed round-robin, ``zoo, built-in, zoo jit, built-in jit,
 zoo, built-in, ...``, ``--repeats`` times each (each round starting one function later, so none
 always follows the same one): on a shared machine the speed drifts by tens of percent over
-seconds, and interleaving lets every function see the same drift.  Each column is
-the median wall time of one call (``perf_counter`` around the call and the fetch of its result);
-ratios are ratios of those medians.
+seconds, and interleaving lets every function see the same drift.  Each column is the median
+wall time of one call (``perf_counter`` around the call and the fetch of its result); ratios
+are ratios of those medians.
 
 The project's goals, marked ✓/✗ in the table: every zoo layer's train step ≤ 1.00× the
 built-in's, and the zoo's forward pass with ``jit_compile=True`` ≤ 0.80× the built-in's forward
@@ -36,6 +36,7 @@ import os
 import platform
 import shlex
 import statistics
+import subprocess
 import sys
 import time
 
@@ -76,6 +77,18 @@ TOLERANCE = 1e-4
 FORWARD_GOAL = 0.80  # zoo forward with jit / built-in forward without jit
 TRAIN_GOAL = 1.00  # zoo train step / built-in train step (both without jit)
 
+PHASES = ("forward", "train")
+# The four functions of a phase, in the order they are timed: (layer, jit_compile).
+VARIANTS = (("zoo", False), ("keras", False), ("zoo", True), ("keras", True))
+COLUMNS = (
+    "layer", "size (B,T,D,U)",
+    "fwd zoo", "fwd keras", "zoo/keras",
+    "fwd zoo jit", "fwd keras jit", "zoo jit/keras jit",
+    f"**zoo jit/keras** (goal ≤{FORWARD_GOAL:.2f})",
+    "train zoo", "train keras", f"**zoo/keras** (goal ≤{TRAIN_GOAL:.2f})",
+    "train zoo jit", "train keras jit", "zoo jit/keras jit",
+)
+
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -91,7 +104,7 @@ def parse_args(argv=None):
     parser.add_argument(
         "--quick",
         action="store_true",
-        help=f"smoke run: size {QUICK_SIZE}, {QUICK_REPEATS} repeats (overrides --sizes, --repeats)",
+        help=f"smoke run: size {QUICK_SIZE}, {QUICK_REPEATS} repeats (overrides --sizes/--repeats)",
     )
     args = parser.parse_args(argv)
     args.layers = [name.strip() for name in args.layers.split(",") if name.strip()]
@@ -156,7 +169,7 @@ def time_round_robin(functions, args, repeats):
 
 
 def bench_pair(factory, size, repeats, rng):
-    """Medians in ms: {(phase, "zoo" | "keras", jit): ms} for phase in forward, train."""
+    """``{phase: [ms for each of VARIANTS]}``, medians, for one zoo layer and its twin."""
     batch, steps, features, units = size
     zoo, builtin = make_pair(factory, size, rng)
     x = tf.constant(rng.standard_normal((batch, steps, features)), tf.float32)
@@ -165,44 +178,37 @@ def bench_pair(factory, size, repeats, rng):
     diff = np.max(np.abs(zoo(x).numpy() - builtin(x).numpy()))
     assert diff < TOLERANCE, f"{zoo.name} and its built-in twin differ by {diff}"
 
-    keys = [(who, jit) for jit in (False, True) for who in ("zoo", "keras")]
     layers = {"zoo": zoo, "keras": builtin}
+    phases = {"forward": (forward_fn, (x,)), "train": (train_step_fn, (x, y))}
     results = {}
-    for phase, make_fn, args in (("forward", forward_fn, (x,)), ("train", train_step_fn, (x, y))):
-        functions = [make_fn(layers[who], jit) for who, jit in keys]
-        medians = time_round_robin(functions, args, repeats)
-        results.update({(phase, *key): 1000 * m for key, m in zip(keys, medians)})
+    for phase in PHASES:
+        make_fn, args = phases[phase]
+        functions = [make_fn(layers[who], jit) for who, jit in VARIANTS]
+        results[phase] = [1000 * s for s in time_round_robin(functions, args, repeats)]
     return results
 
 
-def mark(ratio, goal):
-    return f"{ratio:.2f} {'✓' if ratio <= goal else '✗'}"
+def ratio(numerator, denominator, goal=None):
+    """``numerator / denominator`` to 2 decimals, marked against ``goal`` as printed."""
+    value = round(numerator / denominator, 2)
+    if goal is None:
+        return f"{value:.2f}"
+    return f"{value:.2f} {'✓' if value <= goal else '✗'}"
 
 
-COLUMNS = (
-    "layer", "size (B,T,D,U)",
-    "fwd zoo", "fwd keras", "zoo/keras",
-    "fwd zoo jit", "fwd keras jit", "zoo jit/keras jit",
-    f"**zoo jit/keras** (≤{FORWARD_GOAL:.2f})",
-    "train zoo", "train keras", f"**zoo/keras** (≤{TRAIN_GOAL:.2f})",
-    "train zoo jit", "train keras jit", "zoo jit/keras jit",
-)
-
-
-def table_row(label, size, r):
-    ms = lambda v: f"{v:.1f}"  # noqa: E731
-    return (
-        label, ",".join(map(str, size)),
-        ms(r["forward", "zoo", False]), ms(r["forward", "keras", False]),
-        f"{r['forward', 'zoo', False] / r['forward', 'keras', False]:.2f}",
-        ms(r["forward", "zoo", True]), ms(r["forward", "keras", True]),
-        f"{r['forward', 'zoo', True] / r['forward', 'keras', True]:.2f}",
-        mark(r["forward", "zoo", True] / r["forward", "keras", False], FORWARD_GOAL),
-        ms(r["train", "zoo", False]), ms(r["train", "keras", False]),
-        mark(r["train", "zoo", False] / r["train", "keras", False], TRAIN_GOAL),
-        ms(r["train", "zoo", True]), ms(r["train", "keras", True]),
-        f"{r['train', 'zoo', True] / r['train', 'keras', True]:.2f}",
-    )
+def table_row(label, size, results):
+    """The cells of one table row (see COLUMNS)."""
+    cells = [label, ",".join(map(str, size))]
+    for phase in PHASES:
+        zoo, keras_, zoo_jit, keras_jit = results[phase]
+        cells += [
+            f"{zoo:.1f}", f"{keras_:.1f}",
+            ratio(zoo, keras_, TRAIN_GOAL if phase == "train" else None),
+            f"{zoo_jit:.1f}", f"{keras_jit:.1f}", ratio(zoo_jit, keras_jit),
+        ]
+        if phase == "forward":
+            cells.append(ratio(zoo_jit, keras_, FORWARD_GOAL))
+    return cells
 
 
 def markdown_row(cells):
@@ -217,23 +223,35 @@ def cpu_model():
     return platform.processor() or "unknown CPU"
 
 
+def code_version():
+    """The repository's commit, ``+dirty`` if tracked files in rnn_zoo/ have changes."""
+    here = os.path.dirname(os.path.abspath(__file__))
+
+    def git(*args):
+        return subprocess.run(["git", *args], capture_output=True, text=True, cwd=here).stdout
+
+    commit = git("rev-parse", "--short", "HEAD").strip() or "unknown"
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", "../rnn_zoo")
+    return commit + ("+dirty" if dirty else "")
+
+
 def main(argv=None):
     args = parse_args(argv)
     rng = np.random.default_rng(SEED)
-    keras.utils.set_random_seed(SEED)
     command = " ".join(shlex.quote(a) for a in [sys.executable, *sys.argv])
     print(
         f"Machine: {cpu_model()}, {os.cpu_count()} cores | TensorFlow {tf.__version__}, "
-        f"Keras {keras.__version__} | {args.repeats} repeats, times are medians in ms | "
-        f"command: `{command}`\n"
+        f"Keras {keras.__version__} | rnn_zoo at {code_version()} | command: `{command}`\n\n"
+        f"Median ms of {args.repeats} round-robin calls each; keras = the built-in twin "
+        f"(rnn_zoo.to_keras), jit = tf.function(jit_compile=True).\n"
     )
     print(markdown_row(COLUMNS))
     print(markdown_row(["---"] * len(COLUMNS)), flush=True)
     for size in args.sizes:
         for name in args.layers:
             label, factory = LAYERS[name]
-            print(markdown_row(table_row(label, size, bench_pair(factory, size, args.repeats, rng))),
-                  flush=True)
+            results = bench_pair(factory, size, args.repeats, rng)
+            print(markdown_row(table_row(label, size, results)), flush=True)
 
 
 if __name__ == "__main__":

@@ -161,7 +161,7 @@ class ZooCell(DropoutRNNCell, keras.layers.Layer):
         slower here on CPU, with and without XLA: ``bench/bench_layers.py``.)"""
         z = ops.matmul(x, self.kernel)
         bias = self.input_bias()
-        return z if bias is None else z + bias
+        return z if bias is None else ops.add(z, bias)  # a fused bias-add, as the built-ins
 
     def input_bias(self):
         return self.bias

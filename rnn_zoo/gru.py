@@ -124,7 +124,7 @@ class GRUCell(GatedCell):
         else:  # Keras's default: Γ_r applied after the recurrent matmul
             a = ops.matmul(c_in, self.recurrent_kernel)
             if self.bias is not None:
-                a = a + self.bias[1]
+                a = ops.add(a, self.bias[1])
             a_u, a_r, a_c = ops.split(a, 3, axis=-1)
             update_gate = self.recurrent_activation(x_u + a_u)        # Γ_u
             relevance_gate = self.recurrent_activation(x_r + a_r)     # Γ_r

@@ -165,7 +165,7 @@ class RNNLanguageModel(KerasLanguageModel):
         self._cells = [self.network.get_layer(f"rnn_{i}").cell for i in range(self.layers)]
         self._logits = self.network.get_layer("logits")
         self._score = tf.function(self._score_batch, reduce_retracing=True)
-        self._step = tf.function(self._one_step, reduce_retracing=True)
+        self._step = tf.function(self.step, reduce_retracing=True)
 
     def get_config(self):
         return {**super().get_config(), "cell": self.cell, "units": self.units,
@@ -242,8 +242,9 @@ class RNNLanguageModel(KerasLanguageModel):
         return np.concatenate(scores).astype(np.float64)
 
     # ------------------------------------------------------------------ one token at a time
-    def _one_step(self, token_id, states):
-        """One step of the network for a batch of one: ``x<t>`` -> ``ln ŷ<t>``, new states."""
+    def step(self, token_id, states):
+        """One step of the network: ``x<t>`` (a batch of one token id) -> ``ln ŷ<t>``, new states (the
+        function ``advance`` compiles and the sampler's one-graph loop runs)."""
         x = self._embedding(token_id)
         new_states = []
         for cell, state in zip(self._cells, states):
