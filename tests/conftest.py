@@ -6,6 +6,17 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+import rnn_zoo  # noqa: E402
+
+# Every zoo cell, 4 units: name -> factory.
+ZOO_CELLS = {
+    "SimpleRNNCell": lambda: rnn_zoo.SimpleRNNCell(4),
+    "SimplifiedGRUCell": lambda: rnn_zoo.SimplifiedGRUCell(4),
+    "GRUCell": lambda: rnn_zoo.GRUCell(4),
+    "GRUCell(reset_after)": lambda: rnn_zoo.GRUCell(4, reset_after=True),
+    "LSTMCell": lambda: rnn_zoo.LSTMCell(4),
+}
+
 
 @pytest.fixture
 def rng():

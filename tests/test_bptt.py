@@ -7,6 +7,7 @@ import pytest
 import tensorflow as tf
 
 import rnn_zoo
+from conftest import ZOO_CELLS
 from rnn_zoo import numpy_rnn
 from rnn_zoo.numpy_rnn import RNN, numerical_gradient, relative_error
 
@@ -121,19 +122,10 @@ def test_step_api_of_the_slide(problem):
     np.testing.assert_allclose(numpy_rnn.softmax(logits), cache["y_hat"][-1], atol=1e-12)
 
 
-CELLS = {
-    "SimpleRNNCell": lambda: rnn_zoo.SimpleRNNCell(4),
-    "SimplifiedGRUCell": lambda: rnn_zoo.SimplifiedGRUCell(4),
-    "GRUCell": lambda: rnn_zoo.GRUCell(4),
-    "GRUCell(reset_after)": lambda: rnn_zoo.GRUCell(4, reset_after=True),
-    "LSTMCell": lambda: rnn_zoo.LSTMCell(4),
-}
-
-
-@pytest.mark.parametrize("name", CELLS)
+@pytest.mark.parametrize("name", ZOO_CELLS)
 def test_numpy_forward_equals_the_zoo_cell(name):
     rng = np.random.default_rng(8)
-    cell = CELLS[name]()
+    cell = ZOO_CELLS[name]()
     cell.build((None, 3))
     for variable in cell.trainable_weights:
         variable.assign(rng.normal(0, 0.5, variable.shape).astype("float32"))

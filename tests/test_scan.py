@@ -6,15 +6,11 @@ import numpy as np
 import pytest
 
 import rnn_zoo
-from conftest import randomize
+from conftest import ZOO_CELLS, randomize
 from rnn_zoo.scan import scan
 
 CELLS = {
-    "SimpleRNNCell": lambda: rnn_zoo.SimpleRNNCell(4),
-    "SimplifiedGRUCell": lambda: rnn_zoo.SimplifiedGRUCell(4),
-    "GRUCell": lambda: rnn_zoo.GRUCell(4),
-    "GRUCell(reset_after)": lambda: rnn_zoo.GRUCell(4, reset_after=True),
-    "LSTMCell": lambda: rnn_zoo.LSTMCell(4),
+    **ZOO_CELLS,
     "StackedRNNCells": lambda: keras.layers.StackedRNNCells(
         [rnn_zoo.LSTMCell(5), rnn_zoo.GRUCell(4)]
     ),
