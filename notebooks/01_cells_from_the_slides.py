@@ -58,6 +58,7 @@ import tensorflow as tf
 from IPython.display import Markdown, display
 
 import rnn_zoo
+from rnn_zoo import numpy_rnn
 from rnn_zoo.convert import flip_update_gate
 from rnn_zoo.two_step import X0_BATCH, X1_BATCH
 
@@ -175,8 +176,7 @@ UNITS, INPUT_DIM, BATCH = 3, 2, 4
 rng = np.random.default_rng(0)
 
 
-def sigma(v):
-    return 1.0 / (1.0 + np.exp(-v))
+sigma = numpy_rnn.sigmoid
 
 
 def make_cell(cell_class, **kwargs):
@@ -198,14 +198,18 @@ def print_slide_weights(cell):
             print("   ", np.array2string(W_ga[i]), "|", np.array2string(W_gx[i]), "    ", f"{b_g[i]: .4f}")
 
 
-def check_one_step(cell, slide_step):
-    """One step of ``cell.call`` (rows = batch) against ``slide_step`` (columns = batch)."""
+def check_one_step(cell):
+    """One step of ``cell.call`` (rows = batch) against the slide equations in NumPy
+    (``rnn_zoo.numpy_rnn``, column vectors, one example at a time), shown first."""
+    slide_step = numpy_rnn.step_for(cell)
+    show_source(slide_step)
     x = rng.normal(size=(BATCH, INPUT_DIM)).astype("float32")
     states = [rng.normal(size=(BATCH, n)).astype("float32") for n in np.atleast_1d(cell.state_size)]
     _, new_states = cell.call(x, states)
-    expected = slide_step(cell.slide_weights(), [s.T for s in states], x.T)
+    weights = {k: v.astype(np.float64) for k, v in cell.slide_weights().items()}
+    expected = [slide_step(weights, [s[b] for s in states], x[b]) for b in range(BATCH)]
     check(f"one step: {type(cell).__name__}.call vs slide equations", [s.numpy() for s in new_states],
-          [e.T for e in expected])
+          [np.stack([e[i] for e in expected]) for i in range(len(states))])
 
 
 # %% [markdown]
@@ -225,15 +229,7 @@ show_source(rnn_zoo.SimpleRNNCell.step)
 # %%
 cell = make_cell(rnn_zoo.SimpleRNNCell)
 print_slide_weights(cell)
-
-
-def simple_rnn_step(W, states, x):
-    (a_prev,) = states
-    a = np.tanh(W["W_a"] @ np.vstack([a_prev, x]) + W["b_a"][:, None])  # g(W_a [a<t-1>, x<t>] + b_a)
-    return [a]
-
-
-check_one_step(cell, simple_rnn_step)
+check_one_step(cell)
 
 # %% [markdown]
 # ### 2.2 The simplified GRU (slide section 6)
@@ -256,18 +252,7 @@ show_source(rnn_zoo.SimplifiedGRUCell.step)
 # %%
 cell = make_cell(rnn_zoo.SimplifiedGRUCell)
 print_slide_weights(cell)
-
-
-def simplified_gru_step(W, states, x):
-    (c_prev,) = states
-    cx = np.vstack([c_prev, x])                                    # [c<t-1>, x<t>]
-    candidate = np.tanh(W["W_c"] @ cx + W["b_c"][:, None])         # c~<t>
-    update_gate = sigma(W["W_u"] @ cx + W["b_u"][:, None])         # Γ_u
-    c = update_gate * candidate + (1 - update_gate) * c_prev       # c<t>
-    return [c]
-
-
-check_one_step(cell, simplified_gru_step)
+check_one_step(cell)
 
 # %% [markdown]
 # ### 2.3 The full GRU (slide section 6)
@@ -289,19 +274,7 @@ show_source(rnn_zoo.GRUCell.step)
 # %%
 cell = make_cell(rnn_zoo.GRUCell)
 print_slide_weights(cell)
-
-
-def gru_step(W, states, x):
-    (c_prev,) = states
-    cx = np.vstack([c_prev, x])
-    update_gate = sigma(W["W_u"] @ cx + W["b_u"][:, None])                                 # Γ_u
-    relevance_gate = sigma(W["W_r"] @ cx + W["b_r"][:, None])                              # Γ_r
-    candidate = np.tanh(W["W_c"] @ np.vstack([relevance_gate * c_prev, x]) + W["b_c"][:, None])  # c~<t>
-    c = update_gate * candidate + (1 - update_gate) * c_prev                               # c<t>
-    return [c]
-
-
-check_one_step(cell, gru_step)
+check_one_step(cell)
 
 # %% [markdown]
 # ### 2.4 The LSTM (slide section 7)
@@ -327,21 +300,7 @@ show_source(rnn_zoo.LSTMCell.step)
 # %%
 cell = make_cell(rnn_zoo.LSTMCell)
 print_slide_weights(cell)
-
-
-def lstm_step(W, states, x):
-    a_prev, c_prev = states
-    ax = np.vstack([a_prev, x])                                 # [a<t-1>, x<t>]
-    candidate = np.tanh(W["W_c"] @ ax + W["b_c"][:, None])      # c~<t>
-    update_gate = sigma(W["W_u"] @ ax + W["b_u"][:, None])      # Γ_u
-    forget_gate = sigma(W["W_f"] @ ax + W["b_f"][:, None])      # Γ_f
-    output_gate = sigma(W["W_o"] @ ax + W["b_o"][:, None])      # Γ_o
-    c = update_gate * candidate + forget_gate * c_prev          # c<t>
-    a = output_gate * np.tanh(c)                                # a<t>
-    return [a, c]
-
-
-check_one_step(cell, lstm_step)
+check_one_step(cell)
 
 # %% [markdown]
 # ## 3. Unrolling three ways (slide section 4)
