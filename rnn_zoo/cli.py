@@ -7,6 +7,7 @@ import math
 import os
 import pathlib
 import sys
+import tempfile
 
 
 def _verify(args):
@@ -35,7 +36,21 @@ def _demo(args):
             print(f"{name} {value.shape}:\n{np.round(value, 3)}")
 
     print("\n== Every zoo cell against Keras's built-ins ==")
-    return 1 if verify.main() else 0
+    if verify.main():
+        return 1
+
+    print("\n== A character LSTM on a million characters of Shakespeare (about a minute), "
+          "then samples ==")
+    out = tempfile.mkdtemp(prefix="rnn_zoo_demo_")
+    status = main(["train", "lm", "--data", "shakespeare", "--max-chars", "1000000", "--cell", "lstm",
+                   "--units", "256", "--embedding-dim", "64", "--epochs", "1", "--seq-len", "100",
+                   "--batch-size", "64", "--learning-rate", "2e-3", "--seed", "0", "--out", out,
+                   "--verbose", "2"])
+    for temperature in ("0.5", "1.0"):
+        print(f"\n-- sampled at temperature {temperature}:")
+        status = status or main(["sample", out, "--prompt", "ROMEO:", "--temperature", temperature,
+                                 "--seed", "0", "--max-tokens", "300", "--no-stop-at-eos"])
+    return status
 
 
 def main(argv=None):
@@ -46,7 +61,8 @@ def main(argv=None):
                                              "GRU(reset_after)", "LSTM"],
                         help="only this family (default: all)")
     verify.set_defaults(run=_verify)
-    demo = commands.add_parser("demo", help="a short tour: the two-step RNN, a cell, the proof")
+    demo = commands.add_parser(
+        "demo", help="a short tour: the two-step RNN, a cell, the proof, a character LM")
     demo.set_defaults(run=_demo)
     _add_lm_commands(commands)
     args = parser.parse_args(argv)
