@@ -85,41 +85,24 @@ class UsageError(ValueError):
     """A bad command-line argument (``main`` reports it as an argparse error, exit status 2)."""
 
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive integer; received {text!r}")
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive integer; received {text!r}")
-    return value
+def _number(convert, accept, expected):
+    """An argparse ``type``: ``convert(text)``, refused unless ``accept(value)``."""
+    def parse(text):
+        try:
+            value = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not accept(value):
+            raise argparse.ArgumentTypeError(f"must be {expected}; received {text!r}")
+        return value
+
+    return parse
 
 
-def _positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number > 0; received {text!r}")
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a finite number > 0; received {text!r}")
-    return value
-
-
-def _probability(text):
-    value = _positive_float(text)
-    if value > 1:
-        raise argparse.ArgumentTypeError(f"must be in (0, 1]; received {text!r}")
-    return value
-
-
-def _rate(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number in [0, 1); received {text!r}")
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1); received {text!r}")
-    return value
+_positive_int = _number(int, lambda v: v > 0, "a positive integer")
+_positive_float = _number(float, lambda v: 0 < v < math.inf, "a finite number > 0")
+_probability = _number(float, lambda v: 0 < v <= 1, "in (0, 1]")
+_rate = _number(float, lambda v: 0 <= v < 1, "in [0, 1)")
 
 
 def _limit(sentences, max_chars):
