@@ -49,7 +49,6 @@ import tensorflow as tf
 from IPython.display import Markdown, display
 
 import rnn_zoo
-from rnn_zoo import numpy_rnn
 from rnn_zoo.numpy_rnn import RNN, numerical_gradient, relative_error
 
 SMALL = os.environ.get("RNN_ZOO_SMALL") == "1"  # set by the test suite

@@ -7,7 +7,6 @@ returning what ``keras.layers.RNN(cell, return_sequences=True, return_state=True
 
 import inspect
 
-import keras
 import tensorflow as tf
 from keras import ops, tree
 from keras.src.layers.rnn.dropout_rnn_cell import DropoutRNNCell
