@@ -1,0 +1,151 @@
+r"""Two language-model results for the slides (a report, not a test), printed as Markdown.
+
+1. P(sentence) for the slides' pairs under a modified-Kneser-Ney 5-gram fitted on the Penn
+   Treebank train split (lower case, the PTB's own ``<unk>`` as the unknown token).
+2. A character-level LSTM names generator trained on the train split of
+   ``first_names("all")`` (at most a fixed time budget, early stopping on the valid split); 1,000 samples (seed 0, temperature 1)
+   checked for novelty against the training names.
+
+    python bench/lm_results.py
+"""
+
+import math
+import os
+import platform
+import shlex
+import sys
+import time
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from bench_layers import cpu_model  # noqa: E402
+from rnn_zoo import datasets, text  # noqa: E402
+from rnn_zoo.ngram import NGramLM  # noqa: E402
+from rnn_zoo.rnn_lm import RNNLanguageModel  # noqa: E402
+from rnn_zoo.sampling import generate  # noqa: E402
+
+PAIRS = [("the apple and pair salad", "the apple and pear salad"),
+         ("i saw the soccer game", "saw i the game of soccer")]
+TRAIN_SECONDS = 90
+N_SAMPLES = 1000
+DROPOUT = 0.2
+
+
+class _TimeLimit(keras.callbacks.Callback):
+    def __init__(self, seconds):
+        super().__init__()
+        self.seconds, self.start, self.epochs = seconds, None, 0
+
+    def on_train_begin(self, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epochs = epoch + 1
+        if time.perf_counter() - self.start > self.seconds:
+            self.model.stop_training = True
+
+
+def sentence_probabilities():
+    ptb = datasets.penn_treebank()
+    t0 = time.perf_counter()
+    train = [line.split() for line in ptb["train"]]
+    model = NGramLM(train, n=5, smoothing="modified-kneser-ney", unk_token="<unk>")
+    fit_s = time.perf_counter() - t0
+    vocabulary = set(model.vocabulary)
+    print("## 1. P(sentence) under a modified-Kneser-Ney 5-gram (PTB train)\n")
+    print(f"{len(train):,} training sentences, vocabulary {len(vocabulary):,} "
+          f"(incl. `<unk>`, `</s>`), fit in {fit_s:.1f} s. Probabilities include the "
+          f"end token `</s>`.\n")
+    print("| sentence | log10 P | P | words read as `<unk>` |")
+    print("|---|---:|---:|---|")
+    results = {}
+    for pair in PAIRS:
+        for sentence in pair:
+            tokens = sentence.split()
+            log10 = model.sentence_log_prob(tokens) / math.log(10)
+            results[sentence] = log10
+            unk = [w for w in tokens if w not in vocabulary]
+            print(f"| {sentence} | {log10:.3f} | {10 ** log10:.3e} | "
+                  f"{', '.join(unk) or '-'} |")
+    print()
+    print("Caveat: a word outside the PTB's 10,000-word vocabulary is scored as `<unk>`, "
+          "which stands for every rare word at once and is frequent, so its probability is "
+          "high; a pair is compared fairly only if both sentences have the same words mapped "
+          "to `<unk>`.\n")
+    for a, b in PAIRS:
+        more, less = (a, b) if results[a] > results[b] else (b, a)
+        print(f"- \"{more}\" is {10 ** abs(results[a] - results[b]):.3g}x more probable "
+              f"than \"{less}\"")
+    print()
+
+
+def names_generator():
+    keras.utils.set_random_seed(0)
+    names = datasets.first_names("all")
+    split = datasets.split_items(names)
+    train, valid = split["train"], split["valid"]
+    lookup = text.char_vocabulary("".join(names), eos_token="\n")
+    model = RNNLanguageModel(lookup, cell="lstm", units=128, dropout=DROPOUT, unk_token=None,
+                             eos_token="\n")
+    data = text.sentence_batches(lookup, [list(n) for n in train], 64, eos_token="\n",
+                                 shuffle=True, seed=0)
+    valid_data = text.sentence_batches(lookup, [list(n) for n in valid], 64, eos_token="\n")
+    limit = _TimeLimit(TRAIN_SECONDS)
+    stop = keras.callbacks.EarlyStopping(patience=5, restore_best_weights=True)
+    t0 = time.perf_counter()
+    history = model.fit(data, epochs=1000, learning_rate=3e-3, validation_data=valid_data,
+                        callbacks=[limit, stop], verbose=0)
+    train_s = time.perf_counter() - t0
+    loss, val_loss = history.history["loss"], history.history["val_loss"]
+    t0 = time.perf_counter()
+    rng = np.random.default_rng(0)
+    samples = ["".join(generate(model, max_tokens=30, temperature=1.0, seed=rng))
+               for _ in range(N_SAMPLES)]
+    sample_s = time.perf_counter() - t0
+    train_set = set(train)
+    copies = [s for s in samples if s in train_set]
+    novel = [s for s in samples if s not in train_set]
+    duplicates = len(samples) - len(set(samples))
+    print("## 2. Character-level LSTM names generator\n")
+    print(f"`first_names(\"all\")` split with `split_items` (seed 0): {len(train):,} train / "
+          f"{len(valid):,} valid names, {len(lookup.get_vocabulary())} characters incl. `\\n`. "
+          f"LSTM 128 units, dropout {DROPOUT}, Adam lr 3e-3, batch 64, {len(loss)} epochs in "
+          f"{train_s:.0f} s (stops at {TRAIN_SECONDS} s or 5 epochs without a better valid "
+          f"loss; the best epoch's weights are kept); loss {loss[0]:.3f} -> {loss[-1]:.3f} "
+          f"nats/char, valid {val_loss[0]:.3f} -> {val_loss[-1]:.3f}, best valid "
+          f"{min(val_loss):.3f} at epoch {int(np.argmin(val_loss)) + 1}.\n")
+    print(f"{N_SAMPLES:,} samples (`generate`, temperature 1, one `default_rng(0)` stream, "
+          f"max 30 chars) in {sample_s:.0f} s:\n")
+    print("| | count |")
+    print("|---|---:|")
+    print(f"| novel (not a training name) | {len(novel)} |")
+    print(f"| copies of a training name | {len(copies)} |")
+    print(f"| of those novel, a valid/test name | "
+          f"{sum(s in set(names) for s in novel)} |")
+    print(f"| empty samples | {samples.count('')} |")
+    print(f"| duplicates among the samples (samples - distinct) | {duplicates} |")
+    print(f"| distinct samples | {len(set(samples))} |")
+    print()
+    print("First 20 samples (* = copy of a training name): "
+          + ", ".join(f"{s}{'*' if s in train_set else ''}" for s in samples[:20]))
+    print()
+
+
+def main():
+    start = time.perf_counter()
+    print("# Language-model results\n")
+    print(f"Machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"TensorFlow {tf.__version__}, Keras {keras.__version__}\n")
+    print(f"Command: `{shlex.join(['python', *sys.argv])}`\n")
+    sentence_probabilities()
+    names_generator()
+    print(f"Wall time: {time.perf_counter() - start:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
