@@ -21,10 +21,8 @@ import sys
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
-from bench_layers import cpu_model  # noqa: E402
+from machine import describe  # noqa: E402
 from rnn_zoo import agreement  # noqa: E402
 
 
@@ -59,8 +57,7 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     command = " ".join(shlex.quote(a) for a in [sys.executable, *sys.argv])
-    print(f"Machine: {cpu_model()}, {os.cpu_count()} cores | TensorFlow {tf.__version__}, "
-          f"Keras {keras.__version__} | command: `{command}`", flush=True)
+    print(f"{describe()} | command: `{command}`", flush=True)
     study = agreement.run_agreement_study(
         gaps=args.gaps, cells=args.cells, seeds=args.seeds, steps=args.steps, small=args.small,
         budget=args.budget, carry_bias=args.carry_bias, verbose=True,

@@ -33,10 +33,8 @@ Run ``python bench/bench_layers.py --help`` for the options; ``--quick`` is a sm
 
 import argparse
 import os
-import platform
 import shlex
 import statistics
-import subprocess
 import sys
 import time
 
@@ -48,6 +46,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import rnn_zoo  # noqa: E402
+from machine import describe  # noqa: E402
 
 # Many tf.functions are made on purpose (four per phase); each traces once, so TF's
 # "frequent retracing" warning is noise here.
@@ -215,33 +214,12 @@ def markdown_row(cells):
     return "| " + " | ".join(cells) + " |"
 
 
-def cpu_model():
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown CPU"
-
-
-def code_version():
-    """The repository's commit, ``+dirty`` if tracked files in rnn_zoo/ have changes."""
-    here = os.path.dirname(os.path.abspath(__file__))
-
-    def git(*args):
-        return subprocess.run(["git", *args], capture_output=True, text=True, cwd=here).stdout
-
-    commit = git("rev-parse", "--short", "HEAD").strip() or "unknown"
-    dirty = git("status", "--porcelain", "--untracked-files=no", "--", "../rnn_zoo")
-    return commit + ("+dirty" if dirty else "")
-
-
 def main(argv=None):
     args = parse_args(argv)
     rng = np.random.default_rng(SEED)
     command = " ".join(shlex.quote(a) for a in [sys.executable, *sys.argv])
     print(
-        f"Machine: {cpu_model()}, {os.cpu_count()} cores | TensorFlow {tf.__version__}, "
-        f"Keras {keras.__version__} | rnn_zoo at {code_version()} | command: `{command}`\n\n"
+        f"{describe()} | command: `{command}`\n\n"
         f"Median ms of {args.repeats} round-robin calls each; keras = the built-in twin "
         f"(rnn_zoo.to_keras), jit = tf.function(jit_compile=True).\n"
     )

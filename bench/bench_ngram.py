@@ -38,7 +38,6 @@ Run ``python bench/bench_ngram.py --help`` for the options.
 import argparse
 import math
 import os
-import platform
 import statistics
 import sys
 import time
@@ -51,6 +50,7 @@ from nltk.lm import KneserNeyInterpolated, Laplace  # noqa: E402
 from nltk.lm.preprocessing import pad_both_ends, padded_everygram_pipeline  # noqa: E402
 from nltk.util import ngrams  # noqa: E402
 
+from machine import describe  # noqa: E402
 from rnn_zoo.ngram import NGramLM, sparsity_and_storage  # noqa: E402
 
 MIKOLOV_KN5 = 141.2
@@ -186,8 +186,7 @@ def main(argv=None):
     parser.add_argument("--no-ptb", action="store_true", help="skip the Penn Treebank part")
     args = parser.parse_args(argv)
     print(f"# bench_ngram: {' '.join(sys.argv)}")
-    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, NumPy {np.__version__}\n")
+    print(f"{describe()}\n")
     against_nltk(args)
     if not args.no_ptb:
         penn_treebank(args)

@@ -28,7 +28,6 @@ Run ``python bench/bench_sampling.py --help`` for the options.
 
 import argparse
 import os
-import platform
 import statistics
 import sys
 import time
@@ -39,6 +38,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+from machine import describe  # noqa: E402
 from rnn_zoo.rnn_lm import RNNLanguageModel  # noqa: E402
 from rnn_zoo.sampling import generate  # noqa: E402
 
@@ -85,9 +85,7 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=5, help="runs of (b) and (c)")
     args = parser.parse_args(argv)
     print(f"# bench_sampling: {' '.join(sys.argv)}")
-    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, TensorFlow {tf.__version__}, "
-          f"Keras {keras.__version__}")
+    print(describe())
     model = char_model()
     print(f"model: {model!r} (random weights), {model.network.count_params():,} parameters; "
           f"{args.chars} characters at temperature 1, not stopping at the end character\n")

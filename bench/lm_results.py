@@ -11,7 +11,6 @@ r"""Two language-model results for the slides (a report, not a test), printed as
 
 import math
 import os
-import platform
 import shlex
 import sys
 import time
@@ -21,9 +20,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
-from bench_layers import cpu_model  # noqa: E402
+from machine import describe  # noqa: E402
 from rnn_zoo import datasets, text  # noqa: E402
 from rnn_zoo.ngram import NGramLM  # noqa: E402
 from rnn_zoo.rnn_lm import RNNLanguageModel  # noqa: E402
@@ -139,8 +137,7 @@ def names_generator():
 def main():
     start = time.perf_counter()
     print("# Language-model results\n")
-    print(f"Machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"TensorFlow {tf.__version__}, Keras {keras.__version__}\n")
+    print(f"{describe()}\n")
     print(f"Command: `{shlex.join(['python', *sys.argv])}`\n")
     sentence_probabilities()
     names_generator()

@@ -15,15 +15,14 @@ accuracy by snippet length for the bag of words and the best RNN.
 
 import argparse
 import os
-import platform
 import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
+from machine import describe  # noqa: E402
 from rnn_zoo import datasets  # noqa: E402
 from rnn_zoo.sentiment import BagOfWords, Majority, SentimentClassifier, accuracy  # noqa: E402
 
@@ -75,8 +74,7 @@ def main(argv=None):
 
     wall = time.perf_counter() - start_all
     print("\n## Sentiment, Rotten Tomatoes (test split: 1,280 snippets)\n")
-    print(f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()}, "
-          f"Python {platform.python_version()}, TensorFlow {tf.__version__}; no GPU.  ")
+    print(f"{describe()}; no GPU.  ")
     print(f"Settings: Embedding {args.embedding} (mask_zero), {args.units} units per direction, "
           f"dropout {args.dropout}, vocabulary {args.max_tokens}, batch {args.batch_size}, "
           f"Adam 1e-3, at most {args.epochs} epochs, early stopping on val_loss (patience 1, "

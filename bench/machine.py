@@ -1,0 +1,40 @@
+"""The machine, library versions and code version every benchmark prints with its numbers."""
+
+import os
+import platform
+import subprocess
+
+import numpy as np
+
+
+def cpu_model():
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown CPU"
+
+
+def code_version():
+    """The repository's commit, ``+dirty`` if tracked files in rnn_zoo/ have changes."""
+    here = os.path.dirname(os.path.abspath(__file__))
+
+    def git(*args):
+        return subprocess.run(["git", *args], capture_output=True, text=True, cwd=here).stdout
+
+    commit = git("rev-parse", "--short", "HEAD").strip() or "unknown"
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", "../rnn_zoo")
+    return commit + ("+dirty" if dirty else "")
+
+
+def describe():
+    """``Machine: <CPU>, <n> cores | Python .., NumPy .., TensorFlow .., Keras .. | rnn_zoo at <commit>``
+    (TensorFlow and Keras only where the benchmark imported them)."""
+    import sys
+
+    versions = [f"Python {platform.python_version()}", f"NumPy {np.__version__}"]
+    for name, label in (("tensorflow", "TensorFlow"), ("keras", "Keras"), ("nltk", "nltk")):
+        if name in sys.modules:
+            versions.append(f"{label} {sys.modules[name].__version__}")
+    return (f"Machine: {cpu_model()}, {os.cpu_count()} cores | {', '.join(versions)} | "
+            f"rnn_zoo at {code_version()}")
