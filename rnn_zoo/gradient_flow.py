@@ -27,7 +27,7 @@ from keras import ops
 from rnn_zoo import checks
 from rnn_zoo.base import ZooCell
 from rnn_zoo.gru import GRUCell, SimplifiedGRUCell
-from rnn_zoo.scan import scan_rnn
+from rnn_zoo.scan import cell_inputs, scan_rnn
 from rnn_zoo.simple_rnn import SimpleRNNCell
 
 
@@ -44,16 +44,8 @@ def _zoo_cell(cell_or_layer, kinds=(ZooCell,)):
 
 
 def _sequences(cell, inputs):
-    """``inputs`` as a (batch, time, features) tensor of the cell's dtype (building the cell)."""
-    inputs = ops.convert_to_tensor(inputs)
-    if len(inputs.shape) != 3:
-        raise ValueError(
-            f"`inputs` must have shape (batch, time, features); received shape {inputs.shape}"
-        )
-    if not cell.built:
-        cell.build((None, inputs.shape[-1]))
-    checks.sequences(inputs, cell.kernel.shape[0])
-    return ops.cast(inputs, cell.compute_dtype)
+    """``inputs`` checked against the cell (built if need be), in the cell's dtype."""
+    return ops.cast(cell_inputs(cell, inputs), cell.compute_dtype)
 
 
 class GradientNorms(NamedTuple):

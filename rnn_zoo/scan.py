@@ -24,6 +24,21 @@ def scan(fn, elems, initializer=None):
     return ys, cur_value
 
 
+def cell_inputs(cell, inputs):
+    """``inputs`` as a (batch, time, features) tensor checked against ``cell``, which is built
+    for them if it is not built yet."""
+    inputs = ops.convert_to_tensor(inputs)
+    if len(inputs.shape) != 3:
+        raise ValueError(
+            f"`inputs` must have shape (batch, time, features); received shape {inputs.shape}"
+        )
+    if not cell.built:
+        cell.build((inputs.shape[0], inputs.shape[-1]))
+    if hasattr(cell, "kernel"):
+        checks.sequences(inputs, cell.kernel.shape[0])
+    return inputs
+
+
 def scan_rnn(cell, inputs, initial_state=None, mask=None, go_backwards=False, training=False):
     """Run ``cell`` over ``inputs`` (batch, time, features) with ``tf.scan``.
 
@@ -36,15 +51,7 @@ def scan_rnn(cell, inputs, initial_state=None, mask=None, go_backwards=False, tr
         raise TypeError(
             f"`cell` must follow the Keras cell contract (call, state_size); received {cell!r}"
         )
-    inputs = ops.convert_to_tensor(inputs)
-    if len(inputs.shape) != 3:
-        raise ValueError(
-            f"`inputs` must have shape (batch, time, features); received shape {inputs.shape}"
-        )
-    if not cell.built:
-        cell.build((inputs.shape[0], inputs.shape[-1]))
-    if hasattr(cell, "kernel"):
-        checks.sequences(inputs, cell.kernel.shape[0])
+    inputs = cell_inputs(cell, inputs)
     batch = ops.shape(inputs)[0]
     state_size = cell.state_size if isinstance(cell.state_size, (list, tuple)) else [cell.state_size]
     if initial_state is None:
