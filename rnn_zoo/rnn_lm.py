@@ -87,10 +87,16 @@ class KerasLanguageModel(LanguageModel):
         """The vocabulary positions of ``tokens`` (``unk_token``'s for unknown ones), as int32."""
         return np.array([self.index(token) for token in tokens], np.int32)
 
-    def _train(self, network, epochs, learning_rate, clipnorm, callbacks, **fit_kwargs):
-        """Compile ``network`` with a fresh Adam (``clipnorm`` clipping) and the masked
-        per-step cross entropy, then ``network.fit``; returns the Keras ``History``."""
-        optimizer = keras.optimizers.Adam(learning_rate, clipnorm=clipnorm)
+    def _train(self, network, epochs, learning_rate, clipnorm, callbacks, optimizer=None,
+               **fit_kwargs):
+        """Compile ``network`` with ``optimizer`` (default: a fresh Adam with ``learning_rate``
+        and ``clipnorm`` clipping) and the masked per-step cross entropy, then
+        ``network.fit``; returns the Keras ``History``."""
+        if optimizer is None:
+            optimizer = keras.optimizers.Adam(learning_rate, clipnorm=clipnorm)
+        elif not isinstance(optimizer, keras.optimizers.Optimizer):
+            raise TypeError(f"`optimizer` must be a keras.optimizers.Optimizer or None; "
+                            f"received {optimizer!r:.80}")
         loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=PAD)
         network.compile(optimizer=optimizer, loss=loss)
         return network.fit(epochs=checks.positive_int("epochs", epochs),
@@ -190,11 +196,14 @@ class RNNLanguageModel(KerasLanguageModel):
 
     # ----------------------------------------------------------------------------- training
     def fit(self, data, epochs=1, validation_data=None, learning_rate=1e-3, clipnorm=5.0,
-            stateful=False, callbacks=(), verbose="auto"):
+            stateful=False, callbacks=(), optimizer=None, verbose="auto"):
         """Train on ``data``, a ``tf.data.Dataset`` of ``(x, y)`` id batches from
         :mod:`rnn_zoo.text` (:func:`~rnn_zoo.text.sentence_batches`,
         :func:`~rnn_zoo.text.windows`; :func:`~rnn_zoo.text.stateful_windows` with
-        ``stateful=True``), with Keras's ``fit``. Each call compiles a fresh Adam optimizer.
+        ``stateful=True``), with Keras's ``fit``. Each call compiles a fresh Adam optimizer
+        (``learning_rate``, ``clipnorm``), or the given Keras ``optimizer`` instead (e.g.
+        Zaremba et al.'s SGD with ``global_clipnorm``; a learning-rate schedule goes in
+        ``callbacks`` as ``keras.callbacks.LearningRateScheduler``).
 
         ``stateful=True`` trains a copy of the network whose layers keep their state between
         batches (reset at the start of every epoch and of every validation run, whose batches
@@ -211,8 +220,9 @@ class RNNLanguageModel(KerasLanguageModel):
             network = self._network(batch_size, stateful=True)
             network.set_weights(self.network.get_weights())
             callbacks = [*callbacks, _ResetStates()]
-        history = self._train(network, epochs, learning_rate, clipnorm, callbacks, x=data,
-                              validation_data=validation_data, shuffle=False, verbose=verbose)
+        history = self._train(network, epochs, learning_rate, clipnorm, callbacks, optimizer,
+                              x=data, validation_data=validation_data, shuffle=False,
+                              verbose=verbose)
         if stateful:
             self.network.set_weights(network.get_weights())
         return history
@@ -240,6 +250,35 @@ class RNNLanguageModel(KerasLanguageModel):
             log_probs = self._score(x, y).numpy()
             scores += [log_probs[i, :len(row)] for i, row in enumerate(batch)]
         return np.concatenate(scores).astype(np.float64)
+
+    def stream_perplexity(self, sentences, seq_length=100):
+        """Perplexity of ``sentences`` read as one stream, the recurrent state carried across
+        sentence boundaries: the protocol of Mikolov et al. and Zaremba et al. on the Penn
+        Treebank (every token and every ``</s>`` predicted; only the first sentence starts
+        from the zero state). :meth:`perplexity` instead starts every sentence afresh.
+
+        Runs a stateful copy of the network with batch size 1 over ``seq_length`` tokens at a
+        time; the result does not depend on ``seq_length``.
+        """
+        targets = np.concatenate(
+            [self.ids(self.targets(s)) for s in check_sentences("sentences", sentences)])
+        if targets.size == 0:
+            raise ValueError("`sentences` hold no token to predict; perplexity is undefined")
+        seq_length = checks.positive_int("seq_length", seq_length)
+        inputs = np.r_[self.eos_id, targets[:-1]].astype(np.int32)
+        network = self._network(1, stateful=True)
+        network.set_weights(self.network.get_weights())
+
+        @tf.function(reduce_retracing=True)
+        def score(x, y):
+            log_probs = ops.log_softmax(network(x, training=False), axis=-1)
+            return tf.reduce_sum(tf.gather(log_probs, y, batch_dims=2))
+
+        total = 0.0
+        for first in range(0, len(targets), seq_length):
+            chunk = slice(first, first + seq_length)
+            total += float(score(inputs[None, chunk], targets[None, chunk]))
+        return float(np.exp(-total / len(targets)))
 
     # ------------------------------------------------------------------ one token at a time
     def step(self, token_id, states):
