@@ -21,7 +21,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from machine import describe  # noqa: E402
+from machine import describe, time_limit  # noqa: E402
 from rnn_zoo import datasets, text  # noqa: E402
 from rnn_zoo.ngram import NGramLM  # noqa: E402
 from rnn_zoo.rnn_lm import RNNLanguageModel  # noqa: E402
@@ -32,20 +32,6 @@ PAIRS = [("the apple and pair salad", "the apple and pear salad"),
 TRAIN_SECONDS = 90
 N_SAMPLES = 1000
 DROPOUT = 0.2
-
-
-class _TimeLimit(keras.callbacks.Callback):
-    def __init__(self, seconds):
-        super().__init__()
-        self.seconds, self.start, self.epochs = seconds, None, 0
-
-    def on_train_begin(self, logs=None):
-        self.start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.epochs = epoch + 1
-        if time.perf_counter() - self.start > self.seconds:
-            self.model.stop_training = True
 
 
 def sentence_probabilities():
@@ -93,7 +79,7 @@ def names_generator():
     data = text.sentence_batches(lookup, [list(n) for n in train], 64, eos_token="\n",
                                  shuffle=True, seed=0)
     valid_data = text.sentence_batches(lookup, [list(n) for n in valid], 64, eos_token="\n")
-    limit = _TimeLimit(TRAIN_SECONDS)
+    limit = time_limit(TRAIN_SECONDS)
     stop = keras.callbacks.EarlyStopping(patience=5, restore_best_weights=True)
     t0 = time.perf_counter()
     history = model.fit(data, epochs=1000, learning_rate=3e-3, validation_data=valid_data,

@@ -38,3 +38,25 @@ def describe():
             versions.append(f"{label} {sys.modules[name].__version__}")
     return (f"Machine: {cpu_model()}, {os.cpu_count()} cores | {', '.join(versions)} | "
             f"rnn_zoo at {code_version()}")
+
+
+def time_limit(seconds):
+    """A Keras callback that stops ``fit`` after the first batch that ends past ``seconds`` of
+    training (benchmarks that compare models at equal training time). The clock starts when
+    the first batch ends, so graph tracing and filling a shuffle buffer are not counted;
+    ``.seconds`` is the training time counted."""
+    import time
+
+    import keras
+
+    class TimeLimit(keras.callbacks.Callback):
+        start, seconds_counted = None, 0.0
+
+        def on_train_batch_end(self, batch, logs=None):
+            if self.start is None:
+                self.start = time.perf_counter()
+            self.seconds_counted = time.perf_counter() - self.start
+            if self.seconds_counted > seconds:
+                self.model.stop_training = True
+
+    return TimeLimit()
