@@ -1,16 +1,20 @@
 r"""Two language-model results for the slides (a report, not a test), printed as Markdown.
 
-1. P(sentence) for the slides' pairs under a modified-Kneser-Ney 5-gram fitted on the Penn
-   Treebank train split (lower case, the PTB's own ``<unk>`` as the unknown token).
+1. P(sentence) for the slides' pairs under word models: modified-Kneser-Ney 5-grams fitted on
+   the Penn Treebank train split (the PTB's own ``<unk>``) and on Shakespeare's words (every
+   word kept, so "pear" and "pair" are both known), and with ``--ptb-lstm DIR`` the LSTM that
+   ``python bench/ptb_word.py --save DIR`` trained.
 2. A character-level LSTM names generator trained on the train split of
    ``first_names("all")`` (at most a fixed time budget, early stopping on the valid split); 1,000 samples (seed 0, temperature 1)
    checked for novelty against the training names.
 
-    python bench/lm_results.py
+    python bench/lm_results.py [--ptb-lstm DIR]
 """
 
+import argparse
 import math
 import os
+import re
 import shlex
 import sys
 import time
@@ -34,37 +38,47 @@ N_SAMPLES = 1000
 DROPOUT = 0.2
 
 
-def sentence_probabilities():
-    ptb = datasets.penn_treebank()
-    t0 = time.perf_counter()
-    train = [line.split() for line in ptb["train"]]
-    model = NGramLM(train, n=5, smoothing="modified-kneser-ney", unk_token="<unk>")
-    fit_s = time.perf_counter() - t0
-    vocabulary = set(model.vocabulary)
-    print("## 1. P(sentence) under a modified-Kneser-Ney 5-gram (PTB train)\n")
-    print(f"{len(train):,} training sentences, vocabulary {len(vocabulary):,} "
-          f"(incl. `<unk>`, `</s>`), fit in {fit_s:.1f} s. Probabilities include the "
-          f"end token `</s>`.\n")
-    print("| sentence | log10 P | P | words read as `<unk>` |")
-    print("|---|---:|---:|---|")
-    results = {}
-    for pair in PAIRS:
-        for sentence in pair:
-            tokens = sentence.split()
-            log10 = model.sentence_log_prob(tokens) / math.log(10)
-            results[sentence] = log10
-            unk = [w for w in tokens if w not in vocabulary]
-            print(f"| {sentence} | {log10:.3f} | {10 ** log10:.3e} | "
-                  f"{', '.join(unk) or '-'} |")
+def word_models(ptb_lstm=None):
+    """``{name: (model, unk_token)}``: 5-grams on the PTB and on Shakespeare's words, and the
+    PTB LSTM that ``bench/ptb_word.py --save DIR`` wrote, if given."""
+    ptb = [line.split() for line in datasets.penn_treebank()["train"]]
+    plays = [re.findall(r"[a-z']+", line.lower()) for line in datasets.shakespeare().split("\n")]
+    models = {
+        "modified-KN 5-gram, PTB train (10,000 words)":
+            (NGramLM(ptb, n=5, smoothing="modified-kneser-ney", unk_token="<unk>"), "<unk>"),
+        "modified-KN 5-gram, Shakespeare's words (every word kept)":
+            (NGramLM([w for w in plays if w], n=5, smoothing="modified-kneser-ney"), "<UNK>"),
+    }
+    if ptb_lstm:
+        models["Zaremba small LSTM, PTB (bench/ptb_word.py)"] = (
+            RNNLanguageModel.load(ptb_lstm), "<unk>")
+    return models
+
+
+def sentence_probabilities(ptb_lstm=None):
+    print("## 1. P(sentence) under word models\n")
+    print("Probabilities include the end token `</s>`. A word outside a model's vocabulary is "
+          "scored as its unknown token, which stands for every rare word at once and is "
+          "frequent, so its probability is high: a pair is compared fairly only if both "
+          "sentences have the same words unknown. The PTB lacks \"pear\" (and \"soccer\"); Shakespeare has \"pear\" "
+          "(5 times) and \"pair\" (43).\n")
+    print("| model | sentence | log10 P | unknown words |")
+    print("|---|---|---:|---|")
+    verdicts = []
+    for name, (model, unk) in word_models(ptb_lstm).items():
+        vocabulary = set(model.vocabulary)
+        for pair in PAIRS:
+            scores = [model.sentence_log_prob(s.split()) / math.log(10) for s in pair]
+            unknown = [[w for w in s.split() if w not in vocabulary] for s in pair]
+            for sentence, log10, unk_words in zip(pair, scores, unknown):
+                print(f"| {name} | {sentence} | {log10:.3f} | {', '.join(unk_words) or '-'} |")
+            (more, best), (less, worst) = sorted(zip(pair, scores), key=lambda p: -p[1])
+            fair = ("fair: the same words unknown in both" if sorted(unknown[0]) == sorted(unknown[1])
+                    else f"unfair: {unk} stands in for a word of only one sentence")
+            verdicts.append(f"- {name}: \"{more}\" is {10 ** (best - worst):.3g}x more probable "
+                            f"than \"{less}\" ({fair})")
     print()
-    print("Caveat: a word outside the PTB's 10,000-word vocabulary is scored as `<unk>`, "
-          "which stands for every rare word at once and is frequent, so its probability is "
-          "high; a pair is compared fairly only if both sentences have the same words mapped "
-          "to `<unk>`.\n")
-    for a, b in PAIRS:
-        more, less = (a, b) if results[a] > results[b] else (b, a)
-        print(f"- \"{more}\" is {10 ** abs(results[a] - results[b]):.3g}x more probable "
-              f"than \"{less}\"")
+    print("\n".join(verdicts))
     print()
 
 
@@ -120,12 +134,15 @@ def names_generator():
     print()
 
 
-def main():
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ptb-lstm", help="a directory that bench/ptb_word.py --save wrote")
+    args = parser.parse_args(argv)
     start = time.perf_counter()
     print("# Language-model results\n")
     print(f"{describe()}\n")
     print(f"Command: `{shlex.join(['python', *sys.argv])}`\n")
-    sentence_probabilities()
+    sentence_probabilities(args.ptb_lstm)
     names_generator()
     print(f"Wall time: {time.perf_counter() - start:.0f} s")
 
