@@ -31,7 +31,6 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
-import numpy as np  # noqa: E402
 
 from machine import describe, time_limit  # noqa: E402
 from rnn_zoo import convert, datasets, text  # noqa: E402
