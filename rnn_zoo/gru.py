@@ -1,10 +1,27 @@
 r"""The gated recurrent unit of slide section 6: simplified (Γ_u only) and full (Γ_u and Γ_r)."""
 
+from typing import Any, NamedTuple
+
 import keras
 from keras import ops
 
 from rnn_zoo.base import PACKAGE, GatedCell, ZooRNN
 from rnn_zoo import checks
+
+
+class SimplifiedGRUGates(NamedTuple):
+    """One step's gate activations of a :class:`SimplifiedGRUCell`, each (batch, units)."""
+
+    update_gate: Any   # Γ_u
+    candidate: Any     # c~<t>
+
+
+class GRUGates(NamedTuple):
+    """One step's gate activations of a :class:`GRUCell`, each (batch, units)."""
+
+    update_gate: Any      # Γ_u
+    relevance_gate: Any   # Γ_r
+    candidate: Any        # c~<t>
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
@@ -32,8 +49,9 @@ class SimplifiedGRUCell(GatedCell):
 
     gates = ("u", "c")
 
-    def step(self, input_terms, states, training=False):
-        c_prev = states[0] if isinstance(states, (list, tuple)) else states
+    def gate_activations(self, input_terms, c_prev, training=False):
+        """The first two equations: ``Γ_u`` and ``c~<t>`` from ``W_?x x<t> + b_?`` and
+        ``c<t-1>`` (:meth:`step` uses them; so does :func:`rnn_zoo.gates.record_gates`)."""
         c_in = self.recurrent_input(c_prev, training)
 
         x_u, x_c = ops.split(input_terms, 2, axis=-1)                  # W_?x x<t> + b_?
@@ -41,8 +59,13 @@ class SimplifiedGRUCell(GatedCell):
 
         candidate = self.activation(x_c + a_c)                       # c~<t>
         update_gate = self.recurrent_activation(x_u + a_u)           # Γ_u
-        c = update_gate * candidate + (1 - update_gate) * c_prev     # c<t>
+        return SimplifiedGRUGates(update_gate, candidate)
 
+    def step(self, input_terms, states, training=False):
+        c_prev = states[0] if isinstance(states, (list, tuple)) else states
+        update_gate, candidate = self.gate_activations(input_terms, c_prev, training)  # Γ_u, c~<t>
+
+        c = update_gate * candidate + (1 - update_gate) * c_prev     # c<t>
         return c, [c] if isinstance(states, (list, tuple)) else c
 
 
@@ -107,11 +130,12 @@ class GRUCell(GatedCell):
 
     def input_bias(self):
         if self.reset_after and self.bias is not None:
-            return self.bias[0]  # the input row; the recurrent row is added inside step
+            return self.bias[0]  # the input row; gate_activations adds the recurrent row
         return self.bias
 
-    def step(self, input_terms, states, training=False):
-        c_prev = states[0] if isinstance(states, (list, tuple)) else states
+    def gate_activations(self, input_terms, c_prev, training=False):
+        """The first three equations: ``Γ_u``, ``Γ_r`` and ``c~<t>`` from ``W_?x x<t> + b_?``
+        and ``c<t-1>`` (:meth:`step` uses them; so does :func:`rnn_zoo.gates.record_gates`)."""
         c_in = self.recurrent_input(c_prev, training)
         x_u, x_r, x_c = ops.split(input_terms, 3, axis=-1)           # W_?x x<t> + b_?
         W_ua_ra, W_ca = self.recurrent_kernel[:, : 2 * self.units], self.recurrent_kernel[:, 2 * self.units :]
@@ -129,7 +153,12 @@ class GRUCell(GatedCell):
             update_gate = self.recurrent_activation(x_u + a_u)        # Γ_u
             relevance_gate = self.recurrent_activation(x_r + a_r)     # Γ_r
             candidate = self.activation(x_c + relevance_gate * a_c)   # c~<t>
+        return GRUGates(update_gate, relevance_gate, candidate)
 
+    def step(self, input_terms, states, training=False):
+        c_prev = states[0] if isinstance(states, (list, tuple)) else states
+        update_gate, relevance_gate, candidate = self.gate_activations(  # Γ_u, Γ_r, c~<t>
+            input_terms, c_prev, training)
         c = update_gate * candidate + (1 - update_gate) * c_prev      # c<t>
         return c, [c] if isinstance(states, (list, tuple)) else c
 

@@ -1,10 +1,21 @@
 r"""The long short-term memory cell of slide section 7, and its layer."""
 
+from typing import Any, NamedTuple
+
 import keras
 from keras import ops
 
 from rnn_zoo.base import PACKAGE, GatedCell, ZooRNN
 from rnn_zoo import checks
+
+
+class LSTMGates(NamedTuple):
+    """One step's gate activations of an :class:`LSTMCell`, each (batch, units)."""
+
+    update_gate: Any   # Γ_u
+    forget_gate: Any   # Γ_f
+    candidate: Any     # c~<t>
+    output_gate: Any   # Γ_o
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
@@ -58,8 +69,10 @@ class LSTMCell(GatedCell):
             self.bias_initializer((2 * units,), dtype=dtype),      # b_c, b_o
         ])
 
-    def step(self, input_terms, states, training=False):
-        a_prev, c_prev = states
+    def gate_activations(self, input_terms, a_prev, training=False):
+        """The first four equations: ``Γ_u``, ``Γ_f``, ``c~<t>`` and ``Γ_o`` from
+        ``W_?x x<t> + b_?`` and ``a<t-1>`` (:meth:`step` uses them; so does
+        :func:`rnn_zoo.gates.record_gates`)."""
         a_in = self.recurrent_input(a_prev, training)
 
         z = input_terms + ops.matmul(a_in, self.recurrent_kernel)   # W_? [a<t-1>, x<t>] + b_?
@@ -69,6 +82,12 @@ class LSTMCell(GatedCell):
         forget_gate = self.recurrent_activation(z_f)             # Γ_f
         candidate = self.activation(z_c)                         # c~<t>
         output_gate = self.recurrent_activation(z_o)             # Γ_o
+        return LSTMGates(update_gate, forget_gate, candidate, output_gate)
+
+    def step(self, input_terms, states, training=False):
+        a_prev, c_prev = states
+        update_gate, forget_gate, candidate, output_gate = self.gate_activations(
+            input_terms, a_prev, training)                       # Γ_u, Γ_f, c~<t>, Γ_o
 
         c = update_gate * candidate + forget_gate * c_prev       # c<t>
         a = output_gate * self.activation(c)                     # a<t>
