@@ -295,12 +295,16 @@ class RNNLanguageModel(KerasLanguageModel):
         log_probs, states = self._step(tf.constant([token_id], tf.int32), states)
         return RNNState(states, log_probs.numpy().astype(np.float64))
 
-    def start(self, prompt=()):
-        """The state after the start input ``</s>`` and the ``prompt`` tokens."""
+    def start(self, prompt=(), initial_states=None):
+        """The state after the start input ``</s>`` and the ``prompt`` tokens, read from
+        ``initial_states`` -- one list per layer of its ``(1, units)`` state tensors, ``[a<0>]``
+        (``[a<0>, c<0>]`` for an LSTM) -- or, by default, from zeros. (:mod:`rnn_zoo.conditioned`
+        starts the decoder from the state that a class or an encoder sets.)"""
         prompt = check_tokens("prompt", prompt)
-        states = [[ops.convert_to_tensor(s) for s in cell.get_initial_state(1)]
-                  for cell in self._cells]
-        state = self._read(self.eos_id, states)
+        if initial_states is None:
+            initial_states = [[ops.convert_to_tensor(s) for s in cell.get_initial_state(1)]
+                              for cell in self._cells]
+        state = self._read(self.eos_id, initial_states)
         for token in prompt:
             state = self.advance(state, token)
         return state
