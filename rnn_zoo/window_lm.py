@@ -77,11 +77,17 @@ class WindowLanguageModel(KerasLanguageModel):
         return self._log_probs(ids[None, -self.window:].astype(np.int32))[0].numpy().astype(
             np.float64)
 
-    def token_log_probs(self, sentences):
-        """Every window scored in one batch."""
+    def token_log_probs(self, sentences, batch_size=1024):
+        """Every window scored, ``batch_size`` windows at a time (a batch holds a
+        ``(batch_size, V)`` array of log-probabilities)."""
         contexts, targets = self.examples(sentences)
-        log_probs = self._log_probs(contexts).numpy()
-        return log_probs[np.arange(len(targets)), targets].astype(np.float64)
+        batch_size = checks.positive_int("batch_size", batch_size)
+        scores = [np.zeros(0)]
+        for first in range(0, len(targets), batch_size):
+            rows = slice(first, first + batch_size)
+            log_probs = self._log_probs(contexts[rows]).numpy()
+            scores.append(np.take_along_axis(log_probs, targets[rows, None], axis=1)[:, 0])
+        return np.concatenate(scores).astype(np.float64)
 
     def __repr__(self):
         return (f"WindowLanguageModel(window={self.window}, embedding_dim={self.embedding_dim}, "

@@ -62,3 +62,11 @@ def test_unknown_characters_and_empty_corpus():
         model.next_log_probs(list("abc"))
     with pytest.raises(ValueError, match="at least one sentence"):
         model.fit([])
+
+
+def test_scoring_in_batches_equals_scoring_at_once(model):
+    at_once = model.token_log_probs(SENTENCES, batch_size=10_000)
+    np.testing.assert_allclose(model.token_log_probs(SENTENCES, batch_size=5), at_once, rtol=1e-6)
+    assert at_once.shape == (sum(len(s) + 1 for s in SENTENCES),)
+    with pytest.raises(ValueError, match="batch_size"):
+        model.token_log_probs(SENTENCES, batch_size=0)
