@@ -86,9 +86,9 @@ def check(name, actual, expected, atol=ATOL, rtol=RTOL):
     print(f"{name:<58} max |diff| = {diff:.2e}")
 
 
-def show_source(function):
-    """Display a function's source as a highlighted code block."""
-    source = textwrap.dedent(inspect.getsource(function))
+def show_source(*functions):
+    """Display the functions' source as one highlighted code block."""
+    source = "\n".join(textwrap.dedent(inspect.getsource(f)) for f in functions)
     display(Markdown(f"```python\n{source}```"))
 
 
@@ -247,7 +247,7 @@ check_one_step(cell)
 # a full GRU whose relevance gate is exactly 1 (section 4).
 
 # %%
-show_source(rnn_zoo.SimplifiedGRUCell.step)
+show_source(rnn_zoo.SimplifiedGRUCell.gate_activations, rnn_zoo.SimplifiedGRUCell.step)
 
 # %%
 cell = make_cell(rnn_zoo.SimplifiedGRUCell)
@@ -269,7 +269,7 @@ check_one_step(cell)
 # the slides' GRU; `reset_after=True` is the variant Keras uses by default (section 4.2).
 
 # %%
-show_source(rnn_zoo.GRUCell.step)
+show_source(rnn_zoo.GRUCell.gate_activations, rnn_zoo.GRUCell.step)
 
 # %%
 cell = make_cell(rnn_zoo.GRUCell)
@@ -295,7 +295,7 @@ check_one_step(cell)
 # default (here the biases are overwritten with random values, as for the other cells).
 
 # %%
-show_source(rnn_zoo.LSTMCell.step)
+show_source(rnn_zoo.LSTMCell.gate_activations, rnn_zoo.LSTMCell.step)
 
 # %%
 cell = make_cell(rnn_zoo.LSTMCell)
