@@ -1,25 +1,36 @@
 r"""Many-to-one sentiment classification (slides sections 1, 8, 9): "There is nothing to like in
 this movie." -> 0.
 
-A :class:`SentimentClassifier` reads a text with any zoo cell and keeps only the last output::
+A :class:`SentimentClassifier` reads a text with any zoo cell and keeps its last output, or
+pools all of them::
 
-    text -> TextVectorization -> ids -> Embedding(mask_zero=True) -> zoo RNN (stacked,
-            optionally Bidirectional, dropout) -> Dropout -> Dense(1, sigmoid) = P(label 1)
+    text -> TextVectorization -> ids -> Embedding(mask_zero=True) [-> SpatialDropout1D]
+         -> zoo RNN (stacked, optionally Bidirectional, input dropout)
+         -> last output | masked max over time
+         [-> concatenated with a binary bag of unigrams and hashed bigrams of the ids]
+         -> Dropout -> Dense(1, sigmoid) = P(label 1)
 
-and is trained with Keras ``fit`` (progress bar, ``EarlyStopping`` on the validation loss with
-``restore_best_weights=True``, ``ModelCheckpoint`` of the best epoch). Two baselines:
-:class:`BagOfWords` (logistic regression on binary unigram + bigram features: Keras
+and is trained with Keras ``fit`` (progress bar, ``EarlyStopping`` on the validation loss or
+accuracy with ``restore_best_weights=True``, ``ModelCheckpoint`` of the best epoch). With
+``bag_of_words=True`` it is a hybrid, no longer an RNN alone: the output layer is a logistic
+regression on the RNN's features *and* on n-gram indicators (:class:`BagOfNgrams`). Two
+baselines: :class:`BagOfWords` (logistic regression on binary unigram + bigram features: Keras
 ``TextVectorization(output_mode="multi_hot", ngrams=2)`` -> ``Dense(1, sigmoid)``) and
-:class:`Majority` (always the most frequent training label).
+:class:`Majority` (always the most frequent training label). :meth:`SentimentClassifier.save`
+and :meth:`~SentimentClassifier.load` keep a classifier in a directory (``config.json``:
+arguments, vocabulary, prior; ``model.weights.h5``), the format of :mod:`rnn_zoo.rnn_lm`.
 
 Defined behaviour at the edges (tested in ``tests/test_sentiment.py``):
 
 * **Tokens.** ``TextVectorization``'s default standardization (lower case, punctuation
-  stripped) and whitespace split. Id 0 is padding (masked), id 1 is ``[UNK]`` (any word outside
-  the ``max_tokens``-word vocabulary), words from id 2 on.
+  stripped) and whitespace split (:func:`tokenize`). Id 0 is padding (masked), id 1 is
+  ``[UNK]`` (any word outside the vocabulary: the ``max_tokens - 2`` most frequent training
+  words seen at least ``min_count`` times), words from id 2 on;
+  :meth:`SentimentClassifier.unknown_words` lists the words of a text read as ``[UNK]``.
 * **Padding.** Batches are padded with id 0 to their longest text; the embedding's mask makes
-  the RNN skip padding wherever it is (pre or post, any amount), so a text's prediction does
-  not depend on the batch it is in. ``network`` (the model on ids) can be fed pre-padded ids.
+  the RNN and the max pooling skip padding wherever it is (pre or post, any amount), and
+  :class:`BagOfNgrams` ignores id 0, so a text's prediction does not depend on the batch it is
+  in. ``network`` (the model on ids) can be fed pre-padded ids.
 * **Long texts.** Nothing is truncated: a text longer than every training text is read in
   full (the RNN runs as many steps as the text has tokens; the mask handles the rest).
 * **No known word.** An empty text, one with only punctuation, or one whose every word is
@@ -33,25 +44,47 @@ Defined behaviour at the edges (tested in ``tests/test_sentiment.py``):
   one 0 or 1 per text, anything else raises ``ValueError`` naming the value and its position.
 """
 
+import json
 import os
+import pathlib
 import tempfile
 import time
 
 import keras
 import numpy as np
 import tensorflow as tf
+from keras import ops
 
 from rnn_zoo import checks
 from rnn_zoo.convert import to_keras
 from rnn_zoo.gru import GRU, SimplifiedGRU
 from rnn_zoo.lstm import LSTM
+from rnn_zoo.rnn_lm import CONFIG_FILE, WEIGHTS_FILE
 from rnn_zoo.simple_rnn import SimpleRNN
 
 ZOO_LAYERS = {"simple_rnn": SimpleRNN, "simplified_gru": SimplifiedGRU, "gru": GRU, "lstm": LSTM}
 BUILTIN_LAYERS = {"simple_rnn": keras.layers.SimpleRNN, "gru": keras.layers.GRU,
                   "lstm": keras.layers.LSTM}
 NO_KNOWN_WORDS = ("prior", "raise")
+POOLINGS = ("last", "max")
+MONITORS = ("loss", "accuracy")
+BIGRAM_BUCKETS = 2 ** 17
+TUNED = {"cell": "lstm", "bidirectional": True, "units": 32, "embedding_dim": 32,
+         "dropout": 0.5, "min_count": 2, "embedding_dropout": 0.3, "pooling": "max",
+         "learning_rate": 3e-3}
+"""The zoo BiLSTM chosen on the Rotten Tomatoes *validation* split (bench/sentiment.py lists
+the trials): ``SentimentClassifier(**TUNED)``, trained with ``fit(..., **TUNED_FIT)``. Validation
+accuracy 0.785, test 0.766: as accurate as the untuned BiLSTM with 8x fewer parameters."""
+TUNED_HYBRID = {**TUNED, "embedding_dim": 64, "pooling": "last", "bag_of_words": True}
+"""The same choice for the hybrid (``bag_of_words=True``), the best trial on validation (0.800);
+test 0.763."""
+TUNED_FIT = {"monitor": "accuracy", "patience": 2}
 PAD_ID, UNK_ID = 0, 1
+PUNCTUATION = r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']'
+"""What ``TextVectorization``'s default standardization strips (after lower-casing)."""
+CONFIG_NAMES = ("cell", "units", "embedding_dim", "layers", "bidirectional", "dropout",
+                "max_tokens", "min_count", "embedding_dropout", "pooling",
+                "bag_of_words", "learning_rate", "builtin", "no_known_words", "seed")
 
 
 # --- argument checks --------------------------------------------------------------------------
@@ -99,6 +132,14 @@ def _check_choice(name, value, choices):
     if value not in choices:
         raise ValueError(f"`{name}` must be one of {choices}; received {name}={value!r}")
     return value
+
+
+def tokenize(texts):
+    """The tokens ``SentimentClassifier`` reads in each of ``texts`` (a list of lists of str):
+    ``TextVectorization``'s default standardization (lower case, :data:`PUNCTUATION`
+    stripped), then a whitespace split."""
+    texts = tf.strings.regex_replace(tf.strings.lower(tf.constant(texts)), PUNCTUATION, "")
+    return [[token.decode() for token in row] for row in tf.strings.split(texts).to_list()]
 
 
 def accuracy(probabilities, labels):
@@ -184,14 +225,78 @@ class BagOfWords:
 
 # --- the RNN classifier -----------------------------------------------------------------------
 
+@keras.saving.register_keras_serializable(package="rnn_zoo")
+class MaskedGlobalMaxPooling1D(keras.layers.Layer):
+    """The maximum over time of ``(batch, time, features)``, skipping masked (padding) steps;
+    ``keras.layers.GlobalMaxPooling1D`` ignores the mask. A row with no step gives zeros."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return ops.max(inputs, axis=1)
+        mask = ops.cast(mask, "bool")[:, :, None]
+        dtype = keras.backend.standardize_dtype(inputs.dtype)
+        lowest = ops.full_like(inputs, float(np.finfo(dtype).min))
+        pooled = ops.max(ops.where(mask, inputs, lowest), axis=1)
+        return ops.where(ops.any(mask, axis=1), pooled, ops.zeros_like(pooled))
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[2])
+
+
+@keras.saving.register_keras_serializable(package="rnn_zoo")
+class BagOfNgrams(keras.layers.Layer):
+    """A binary bag of unigrams and hashed bigrams computed from token ids: ``(batch, time)``
+    ids (0 = padding, ignored) -> ``(batch, vocabulary_size - 1 + buckets)`` of 0/1: one column
+    per id from 1 (``[UNK]`` and the words), then ``buckets`` columns for the bigrams of
+    adjacent ids ``(a, b)``, hashed as ``(a * vocabulary_size + b) mod buckets``."""
+
+    def __init__(self, vocabulary_size, buckets=BIGRAM_BUCKETS, **kwargs):
+        super().__init__(**kwargs)
+        self.vocabulary_size = checks.positive_int("vocabulary_size", vocabulary_size)
+        self.buckets = checks.positive_int("buckets", buckets)
+        self.encode = keras.layers.CategoryEncoding(self.vocabulary_size + self.buckets,
+                                                    output_mode="multi_hot")
+
+    def call(self, ids):
+        ids = ops.cast(ids, "int64")
+        word = ids != PAD_ID
+        pair = ops.logical_and(word[:, :-1], word[:, 1:])
+        pairs = ids[:, :-1] * self.vocabulary_size + ids[:, 1:]
+        bigrams = self.vocabulary_size + pairs % self.buckets
+        tokens = ops.concatenate([ids, ops.where(pair, bigrams, PAD_ID)], axis=1)
+        return self.encode(tokens)[:, PAD_ID + 1:]
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.vocabulary_size - 1 + self.buckets)
+
+    def get_config(self):
+        return {**super().get_config(), "vocabulary_size": self.vocabulary_size,
+                "buckets": self.buckets}
+
+
 class SentimentClassifier:
     """A many-to-one RNN text classifier on any zoo cell (see the module docstring).
 
     Arguments: ``cell`` -- ``"simple_rnn"``, ``"simplified_gru"``, ``"gru"`` or ``"lstm"``;
     ``units`` per direction; ``layers`` stacked recurrent layers (all but the last return
     sequences); ``bidirectional`` wraps each in ``keras.layers.Bidirectional`` (outputs
-    concatenated, slide 8); ``dropout`` is the RNN's input dropout and a ``Dropout`` before the
-    output layer; ``max_tokens`` the vocabulary size (with padding and ``[UNK]``);
+    concatenated, slide 8); ``dropout`` is the RNN's input dropout and a ``Dropout`` on the
+    RNN's features before the output layer; ``max_tokens`` the vocabulary size (with padding
+    and ``[UNK]``); ``min_count`` drops words seen fewer times in training from it;
+    ``embedding_dropout`` a ``SpatialDropout1D`` on the embeddings (it zeroes whole embedding
+    dimensions for a whole text); ``pooling`` what the output layer reads of the last recurrent
+    layer: ``"last"`` its last output (the slides' many-to-one; for a bidirectional layer the
+    forward direction's last and the backward direction's first) or ``"max"`` the maximum of
+    its outputs over the text's steps (:class:`MaskedGlobalMaxPooling1D`); ``bag_of_words=True``
+    makes a hybrid whose output layer also reads :class:`BagOfNgrams` of the ids (a logistic
+    regression on n-grams and the RNN's features at once); ``learning_rate`` Adam's;
     ``builtin=True`` uses Keras's own ``SimpleRNN``/``GRU``/``LSTM`` instead of the zoo's (the
     baseline with the same settings); ``no_known_words`` see the module docstring.
 
@@ -200,7 +305,8 @@ class SentimentClassifier:
     """
 
     def __init__(self, cell="lstm", units=64, embedding_dim=128, layers=1, bidirectional=False,
-                 dropout=0.0, max_tokens=20000, learning_rate=1e-3, builtin=False,
+                 dropout=0.0, max_tokens=20000, min_count=1, embedding_dropout=0.0,
+                 pooling="last", bag_of_words=False, learning_rate=1e-3, builtin=False,
                  no_known_words="prior", seed=0):
         table = BUILTIN_LAYERS if checks.boolean("builtin", builtin) else ZOO_LAYERS
         self.cell = _check_choice("cell", cell, tuple(table))
@@ -214,6 +320,10 @@ class SentimentClassifier:
         if self.max_tokens < 3:
             raise ValueError(f"`max_tokens` must be at least 3 (padding, [UNK] and a word); "
                              f"received max_tokens={max_tokens}")
+        self.min_count = checks.positive_int("min_count", min_count)
+        self.embedding_dropout = checks.rate("embedding_dropout", embedding_dropout)
+        self.pooling = _check_choice("pooling", pooling, POOLINGS)
+        self.bag_of_words = checks.boolean("bag_of_words", bag_of_words)
         self.learning_rate = learning_rate
         self.builtin = builtin
         self.no_known_words = _check_choice("no_known_words", no_known_words, NO_KNOWN_WORDS)
@@ -222,47 +332,75 @@ class SentimentClassifier:
         self.network = None
         self.prior = None
 
+    def get_config(self):
+        """The constructor's arguments (what :meth:`save` writes and :meth:`load` passes back)."""
+        return {name: getattr(self, name) for name in CONFIG_NAMES}
+
     # building -----------------------------------------------------------------------------
 
     def adapt(self, texts, labels=None):
-        """Build the vocabulary from ``texts`` and a fresh network; ``labels`` set the prior."""
+        """Build the vocabulary from ``texts`` and a fresh network; ``labels`` set the prior.
+
+        The vocabulary holds the ``max_tokens - 2`` most frequent words of ``texts`` that occur
+        at least ``min_count`` times."""
         texts = check_texts(texts)
         self.prior = 0.5 if labels is None else float(np.mean(check_labels(labels, len(texts))))
         keras.utils.set_random_seed(self.seed)
-        self.vectorizer = keras.layers.TextVectorization(max_tokens=self.max_tokens,
-                                                         ragged=True)
-        self.vectorizer.adapt(tf.constant(texts))
-        self.network = self.build_network(self.vectorizer.vocabulary_size())
+        vectorizer = keras.layers.TextVectorization(max_tokens=self.max_tokens, ragged=True)
+        vectorizer.adapt(tf.constant(texts))
+        vocabulary = vectorizer.get_vocabulary()[UNK_ID + 1:]       # most frequent first
+        if self.min_count > 1:
+            counts = np.bincount(vectorizer(tf.constant(texts)).flat_values.numpy(),
+                                 minlength=len(vocabulary) + UNK_ID + 1)[UNK_ID + 1:]
+            vocabulary = vocabulary[:int(np.sum(counts >= self.min_count))]
+        self._build(vocabulary)
         return self
 
+    def _build(self, vocabulary):
+        """The vectorizer over ``vocabulary`` (words, without padding and ``[UNK]``) and a fresh
+        network."""
+        self.vectorizer = keras.layers.TextVectorization(ragged=True)
+        self.vectorizer.set_vocabulary([str(word) for word in vocabulary])
+        self.network = self.build_network(self.vectorizer.vocabulary_size())
+
     def build_network(self, vocabulary_size):
-        """The model on ids: Embedding(mask_zero) -> recurrent layers -> Dropout -> Dense."""
-        layers = [keras.Input(shape=(None,), dtype="int32", name="ids"),
-                  keras.layers.Embedding(vocabulary_size, self.embedding_dim, mask_zero=True,
-                                         name="embedding")]
+        """The model on ids: Embedding(mask_zero) [-> SpatialDropout1D] -> recurrent layers
+        [-> masked max over time] -> Dropout [-> concatenated with BagOfNgrams] -> Dense."""
+        ids = keras.Input(shape=(None,), dtype="int32", name="ids")
+        x = keras.layers.Embedding(vocabulary_size, self.embedding_dim, mask_zero=True,
+                                   name="embedding")(ids)
+        if self.embedding_dropout:
+            x = keras.layers.SpatialDropout1D(self.embedding_dropout, seed=self.seed,
+                                              name="embedding_dropout")(x)
         for i in range(self.layers):
-            rnn = self.layer_class(self.units, return_sequences=i < self.layers - 1,
+            sequences = i < self.layers - 1 or self.pooling != "last"
+            rnn = self.layer_class(self.units, return_sequences=sequences,
                                    dropout=self.dropout, seed=self.seed + i,
                                    name=f"{self.cell}_{i}")
             if self.bidirectional:
                 rnn = keras.layers.Bidirectional(rnn, name=f"bidirectional_{i}")
-            layers.append(rnn)
-        layers += [keras.layers.Dropout(self.dropout, seed=self.seed, name="dropout"),
-                   keras.layers.Dense(1, activation="sigmoid", name="output")]
-        network = keras.Sequential(layers, name=f"sentiment_{self.cell}")
-        network.compile(optimizer=keras.optimizers.Adam(self.learning_rate),
-                        loss="binary_crossentropy", metrics=["accuracy"], jit_compile=False)
-        return network
+            x = rnn(x)
+        if self.pooling == "max":
+            x = MaskedGlobalMaxPooling1D(name="max_pooling")(x)
+        x = keras.layers.Dropout(self.dropout, seed=self.seed, name="dropout")(x)
+        if self.bag_of_words:
+            bag = BagOfNgrams(vocabulary_size, name="bag_of_words")(ids)
+            x = keras.layers.Concatenate(name="state_and_bag")([x, bag])
+        output = keras.layers.Dense(1, activation="sigmoid", name="output")(x)
+        return keras.Model(ids, output, name=f"sentiment_{self.cell}")
 
     def builtin_twin(self):
         """The same network with every recurrent layer replaced by ``rnn_zoo.to_keras`` of it
         (a built-in with the same weights); the other layers are shared, not copied."""
         self._check_built()
-        layers = [keras.Input(shape=(None,), dtype="int32", name="ids")]
-        for layer in self.network.layers:
+
+        def convert(layer):
             recurrent = isinstance(layer, (keras.layers.RNN, keras.layers.Bidirectional))
-            layers.append(to_keras(layer) if recurrent else layer)
-        return keras.Sequential(layers, name=f"{self.network.name}_builtin")
+            return to_keras(layer) if recurrent else layer
+
+        twin = keras.models.clone_model(self.network, clone_function=convert)
+        twin.name = f"{self.network.name}_builtin"
+        return twin
 
     def _check_built(self):
         if self.network is None:
@@ -288,14 +426,18 @@ class SentimentClassifier:
     # training and prediction --------------------------------------------------------------
 
     def fit(self, texts, labels, validation_data=None, epochs=10, batch_size=32, patience=1,
-            checkpoint=None, verbose=1):
+            monitor="loss", checkpoint=None, verbose=1):
         """Adapt the vocabulary to ``texts`` (unless already built), then train with Keras
-        ``fit``: ``EarlyStopping`` on ``val_loss`` (``loss`` without validation data) with
-        ``restore_best_weights=True`` and ``patience``, and ``ModelCheckpoint`` saving the best
-        epoch to ``checkpoint`` (a ``.keras`` or ``.weights.h5`` path; default a temporary
-        ``.weights.h5`` file, removed afterwards). Returns the Keras ``History``."""
+        ``fit``: ``EarlyStopping`` on the validation ``monitor`` (``"loss"`` or ``"accuracy"``;
+        on the training one without validation data) with ``restore_best_weights=True`` and
+        ``patience``, and ``ModelCheckpoint`` saving the best epoch to ``checkpoint``: a
+        directory in :meth:`save`'s format (:meth:`load` reads it), or a ``.keras`` or
+        ``.weights.h5`` file of the network alone; default a temporary ``.weights.h5`` file,
+        removed afterwards. Each call compiles a fresh Adam optimizer (``learning_rate``).
+        Returns the Keras ``History``."""
         texts = check_texts(texts)
         labels = check_labels(labels, len(texts))
+        _check_choice("monitor", monitor, MONITORS)
         if validation_data is not None:                 # every check before any change
             vt, vl = validation_data
             vt = check_texts(vt, "validation texts")
@@ -304,11 +446,15 @@ class SentimentClassifier:
             self.adapt(texts)
         self.prior = float(np.mean(labels))
         train = self._dataset(self.encode(texts), labels, batch_size, shuffle=True)
-        validation, monitor = None, "loss"
+        self.network.compile(optimizer=keras.optimizers.Adam(self.learning_rate),
+                             loss="binary_crossentropy", metrics=["accuracy"], jit_compile=False)
+        validation = None
         if validation_data is not None:
-            validation, monitor = self._dataset(self.encode(vt), vl, 256), "val_loss"
+            validation, monitor = self._dataset(self.encode(vt), vl, 256), f"val_{monitor}"
         with tempfile.TemporaryDirectory() as scratch:
-            path = checkpoint or os.path.join(scratch, "best.weights.h5")
+            path = os.fspath(checkpoint or os.path.join(scratch, "best.weights.h5"))
+            if not path.endswith((".keras", ".weights.h5")):
+                path = os.fspath(self._write_config(path))
             callbacks = [
                 keras.callbacks.EarlyStopping(monitor=monitor, patience=patience,
                                               restore_best_weights=True),
@@ -317,9 +463,17 @@ class SentimentClassifier:
             ]
             start = time.perf_counter()
             self.history = self.network.fit(train, validation_data=validation, epochs=epochs,
-                                            callbacks=callbacks, verbose=verbose)
+                                            callbacks=callbacks, shuffle=False,  # done above
+                                            verbose=verbose)
             self.train_seconds = time.perf_counter() - start
         return self.history
+
+    def unknown_words(self, texts):
+        """Per text, the list of its tokens outside the vocabulary (each read as ``[UNK]``)."""
+        self._check_built()
+        vocabulary = set(self.vectorizer.get_vocabulary())
+        return [[token for token in row if token not in vocabulary]
+                for row in tokenize(check_texts(texts))]
 
     def known_words(self, texts):
         """Per text, how many of its tokens are in the vocabulary (not ``[UNK]``)."""
@@ -352,3 +506,43 @@ class SentimentClassifier:
     def count_params(self):
         self._check_built()
         return self.network.count_params()
+
+    # saving -------------------------------------------------------------------------------
+
+    def _write_config(self, directory):
+        """Write ``directory/config.json`` (rnn_lm's layout, ``{"class", "config"}``, plus the
+        vocabulary and the prior); returns the weights file's path beside it."""
+        self._check_built()
+        directory = pathlib.Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        saved = {"class": type(self).__name__, "config": self.get_config(),
+                 "vocabulary": [str(w) for w in self.vectorizer.get_vocabulary()[UNK_ID + 1:]],
+                 "prior": self.prior}
+        (directory / CONFIG_FILE).write_text(json.dumps(saved, indent=1))
+        return directory / WEIGHTS_FILE
+
+    def save(self, directory):
+        """Write ``directory/config.json`` (constructor arguments, vocabulary, prior) and
+        ``directory/model.weights.h5``, the format of :class:`rnn_zoo.rnn_lm.KerasLanguageModel`;
+        :meth:`load` reads them back."""
+        self.network.save_weights(self._write_config(directory))
+
+    @classmethod
+    def load(cls, directory):
+        """The classifier that :meth:`save` (or :meth:`fit` with a ``checkpoint`` directory)
+        wrote into ``directory``."""
+        directory = pathlib.Path(directory)
+        if not (directory / CONFIG_FILE).is_file() or not (directory / WEIGHTS_FILE).is_file():
+            raise ValueError(f"`directory` must hold {CONFIG_FILE} and {WEIGHTS_FILE} (what "
+                             f"SentimentClassifier.save writes); received "
+                             f"directory={str(directory)!r}")
+        saved = json.loads((directory / CONFIG_FILE).read_text())
+        if saved.get("class") != cls.__name__:
+            raise ValueError(f"`directory` must hold a saved {cls.__name__}; received "
+                             f"directory={str(directory)!r}, which holds a "
+                             f"{saved.get('class')}")
+        model = cls(**saved["config"])
+        model._build(saved["vocabulary"])
+        model.prior = saved["prior"]
+        model.network.load_weights(directory / WEIGHTS_FILE)
+        return model

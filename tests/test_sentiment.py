@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from conftest import randomize
-from rnn_zoo.sentiment import BagOfWords, Majority, SentimentClassifier
+from rnn_zoo.sentiment import (BagOfNgrams, BagOfWords, Majority, MaskedGlobalMaxPooling1D,
+                               SentimentClassifier, tokenize)
 
 GOOD = ["good", "great", "superb", "lovely"]
 BAD = ["bad", "awful", "dull", "boring"]
@@ -36,10 +37,11 @@ def small(cell="gru", rng=None, **kwargs):
     return clf
 
 
-@pytest.mark.parametrize("cell,bidirectional,layers", [
-    ("simple_rnn", False, 1), ("lstm", True, 1), ("simplified_gru", False, 2)])
-def test_padding_does_not_change_the_prediction(rng, cell, bidirectional, layers):
-    clf = small(cell, rng, bidirectional=bidirectional, layers=layers)
+@pytest.mark.parametrize("cell,bidirectional,layers,options", [
+    ("simple_rnn", False, 1, {}), ("lstm", True, 1, {}), ("simplified_gru", False, 2, {}),
+    ("gru", True, 1, {"pooling": "max", "bag_of_words": True})])
+def test_padding_does_not_change_the_prediction(rng, cell, bidirectional, layers, options):
+    clf = small(cell, rng, bidirectional=bidirectional, layers=layers, **options)
     ids = clf.encode(["the movie was good and the plot was dull"])[0].numpy()
     batch = [ids, np.r_[[0] * 7, ids], np.r_[[0] * 2, ids, [0] * 9]]
     width = max(len(row) for row in batch)
@@ -56,12 +58,15 @@ def test_padding_does_not_change_the_prediction(rng, cell, bidirectional, layers
     np.testing.assert_allclose(alone[0], together[0], atol=1e-6)
 
 
-@pytest.mark.parametrize("cell", ["simple_rnn", "gru", "lstm", "simplified_gru"])
-def test_bidirectional_zoo_model_equals_its_builtin_twin(rng, cell):
-    clf = small(cell, rng, bidirectional=True, layers=2)
+@pytest.mark.parametrize("cell,options", [
+    ("simple_rnn", {}), ("gru", {}), ("lstm", {}), ("simplified_gru", {}),
+    ("lstm", {"pooling": "max", "bag_of_words": True, "embedding_dropout": 0.5})])
+def test_bidirectional_zoo_model_equals_its_builtin_twin(rng, cell, options):
+    clf = small(cell, rng, bidirectional=True, layers=2, **options)
     twin = clf.builtin_twin()
-    for layer in twin.layers:
-        assert type(layer).__module__.startswith("keras"), layer
+    recurrent = [l for l in twin.layers
+                 if isinstance(l, (keras.layers.RNN, keras.layers.Bidirectional))]
+    assert len(recurrent) == 2 and all(type(l).__module__.startswith("keras") for l in recurrent)
     inner = [l.forward_layer for l in twin.layers if isinstance(l, keras.layers.Bidirectional)]
     assert {type(l) for l in inner} <= {keras.layers.SimpleRNN, keras.layers.GRU,
                                         keras.layers.LSTM}
@@ -154,3 +159,86 @@ def test_bad_arguments_raise():
         SentimentClassifier("gru", dropout=1.5)
     with pytest.raises(ValueError, match="no_known_words"):
         SentimentClassifier("gru", no_known_words="ignore")
+    with pytest.raises(ValueError, match=r"`pooling` must be one of \('last', 'max'\); "
+                                         r"received pooling='mean'"):
+        SentimentClassifier("gru", pooling="mean")
+    with pytest.raises(ValueError, match="min_count=0"):
+        SentimentClassifier("gru", min_count=0)
+    with pytest.raises(ValueError, match="embedding_dropout=1"):
+        SentimentClassifier("gru", embedding_dropout=1)
+    with pytest.raises(TypeError, match="bag_of_words='yes'"):
+        SentimentClassifier("gru", bag_of_words="yes")
+    with pytest.raises(ValueError, match="received monitor='val_loss'"):
+        clf.fit(texts, labels, monitor="val_loss", verbose=0)
+
+
+def test_save_and_load_give_the_same_classifier(rng, tmp_path):
+    clf = small("lstm", rng, bidirectional=True)
+    clf.save(tmp_path / "ck")
+    loaded = SentimentClassifier.load(tmp_path / "ck")
+    assert loaded.get_config() == clf.get_config() and loaded.prior == clf.prior
+    assert loaded.vectorizer.get_vocabulary() == clf.vectorizer.get_vocabulary()
+    texts = ["the movie was good", "a dull plot zzz", ""]
+    np.testing.assert_array_equal(loaded.predict(texts), clf.predict(texts))
+    with pytest.raises(ValueError, match="must hold config.json and model.weights.h5"):
+        SentimentClassifier.load(tmp_path / "nothing")
+
+
+def test_fit_checkpoint_directory_holds_the_best_epoch(tmp_path):
+    texts, labels = toy_corpus(64, seed=0)
+    clf = SentimentClassifier("gru", units=4, embedding_dim=4, learning_rate=3e-2, seed=0)
+    clf.fit(texts[:48], labels[:48], validation_data=(texts[48:], labels[48:]), epochs=4,
+            patience=1, verbose=0, checkpoint=tmp_path / "ck")
+    # early stopping restored the best epoch's weights; the checkpoint saved the same epoch
+    np.testing.assert_array_equal(SentimentClassifier.load(tmp_path / "ck").predict(texts),
+                                  clf.predict(texts))
+
+
+def test_unknown_words_are_the_tokens_read_as_unk():
+    clf = small("gru")
+    texts = ["The movie was GOOD, zzz!", "", "qq-rr good ... xyzzy's"]
+    assert clf.unknown_words(texts) == [["zzz"], [], ["qqrr", "xyzzys"]]
+    ids = clf.encode(texts)
+    assert [len(row) for row in tokenize(texts)] == [len(row) for row in ids.to_list()]
+    assert [sum(i == 1 for i in row) for row in ids.to_list()] == [1, 0, 2]
+
+
+def test_tokenize_matches_text_vectorization():
+    texts = ["Hello, World! It's a [test] \\ back-slash_x \"q\" ~ok~ café", "x  y\tz\n"]
+    vectorizer = keras.layers.TextVectorization()
+    vectorizer.adapt(texts)
+    tokens = {token for row in tokenize(texts) for token in row}
+    assert sorted(vectorizer.get_vocabulary()[2:]) == sorted(tokens)
+
+
+def test_min_count_and_max_tokens_cut_the_vocabulary():
+    texts = ["a a a b b c", "a b d"]                          # a: 4, b: 3, c: 1, d: 1
+    def vocabulary(**options):
+        clf = SentimentClassifier("gru", units=2, embedding_dim=2, **options).adapt(texts)
+        return clf.vectorizer.get_vocabulary()
+    assert vocabulary()[:4] == ["", "[UNK]", "a", "b"] and len(vocabulary()) == 6
+    assert vocabulary(min_count=2) == ["", "[UNK]", "a", "b"]
+    assert vocabulary(min_count=4) == ["", "[UNK]", "a"]
+    assert vocabulary(min_count=2, max_tokens=3) == ["", "[UNK]", "a"]
+
+
+def test_masked_max_pooling_skips_padding():
+    x = np.array([[[1.0, -5.0], [9.0, -7.0], [3.0, -6.0]],
+                  [[-2.0, -3.0], [-1.0, -4.0], [0.0, 0.0]]], "float32")
+    mask = np.array([[True, False, True], [False, False, False]])
+    pooled = MaskedGlobalMaxPooling1D()(x, mask=mask)
+    np.testing.assert_array_equal(pooled, [[3.0, -5.0], [0.0, 0.0]])   # no step: zeros
+    np.testing.assert_array_equal(MaskedGlobalMaxPooling1D()(x), [[9.0, -5.0], [0.0, 0.0]])
+
+
+def test_bag_of_ngrams_marks_words_and_hashed_bigrams():
+    bag = BagOfNgrams(5, buckets=7)                   # columns: ids 1..4, then 7 buckets
+    ids = np.array([[2, 3, 4, 0, 0], [0, 0, 2, 3, 4], [1, 1, 0, 1, 0]])
+    out = np.asarray(bag(ids))
+    assert out.shape == (3, 4 + 7)
+    expected = np.zeros(11)
+    expected[[1, 2, 3]] = 1                           # words 2, 3, 4
+    expected[4 + (2 * 5 + 3) % 7] = expected[4 + (3 * 5 + 4) % 7] = 1     # (2,3), (3,4)
+    np.testing.assert_array_equal(out[0], expected)
+    np.testing.assert_array_equal(out[1], expected)   # pre- or post-padded alike
+    np.testing.assert_array_equal(np.flatnonzero(out[2]), [0, 4 + 6])     # [UNK], (1,1)

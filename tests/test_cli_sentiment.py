@@ -1,0 +1,109 @@
+"""The sentiment commands of ``rnn-zoo``: ``train sentiment`` on a tiny IMDB-layout directory
+made here (never the real corpora), then ``classify`` with its checkpoint; bad arguments exit
+with argparse's status 2 and a message naming them."""
+
+import contextlib
+import io
+import json
+import re
+
+import numpy as np
+import pytest
+
+from rnn_zoo import cli
+from rnn_zoo.sentiment import SentimentClassifier
+from test_sentiment import toy_corpus
+
+TINY = ["--cell", "gru", "--units", "4", "--embedding-dim", "4", "--epochs", "1", "--seed", "0",
+        "--verbose", "2"]
+
+
+@pytest.fixture(scope="module")
+def imdb(tmp_path_factory):
+    """``{train,test}/{pos,neg}/*.txt`` of toy reviews: 120 for training, 40 for testing."""
+    root = tmp_path_factory.mktemp("aclImdb")
+    for split, n, seed in (("train", 120, 0), ("test", 40, 1)):
+        texts, labels = toy_corpus(n, seed)
+        for i, (text, label) in enumerate(zip(texts, labels)):
+            folder = root / split / ("pos" if label else "neg")
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{i}_{label}.txt").write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def trained(imdb, tmp_path_factory):
+    """The checkpoint directory, and what ``train sentiment`` printed."""
+    out = tmp_path_factory.mktemp("runs") / "sentiment"
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert cli.main(["train", "sentiment", "--data", str(imdb), "--out", str(out),
+                         *TINY]) == 0
+    return out, printed.getvalue()
+
+
+def test_train_checkpoints_and_prints_validation_and_test_accuracy(trained, imdb):
+    out, printed = trained
+    assert "109 train / 11 valid / 40 test texts" in printed     # 10 % of each class held out
+    match = re.search(r"validation accuracy ([0-9.]+) .* test accuracy ([0-9.]+)", printed)
+    assert match, printed
+    model = SentimentClassifier.load(out)
+    assert (model.cell, model.units, model.embedding_dim) == ("gru", 4, 4)
+    test_texts, test_labels = toy_corpus(40, 1)
+    assert float(match[2]) == pytest.approx(model.evaluate(test_texts, test_labels), abs=1e-4)
+
+
+def test_classify_prints_the_models_probability_and_notes(trained, capsys):
+    out, _ = trained
+    texts = ["the movie was good", "the film was xyzzy and dull", "zzz qqq", "", "?!"]
+    assert cli.main(["classify", str(out), *texts]) == 0
+    printed = capsys.readouterr().out
+    found = [float(p) for p in re.findall(r"P\(positive\) = ([0-9.]+)", printed)]
+    expected = SentimentClassifier.load(out).predict(texts)
+    np.testing.assert_allclose(found, expected, atol=1e-4)
+    lines = printed.splitlines()
+    assert lines[2] == "    note: 1 of 6 words outside the vocabulary, read as [UNK]: xyzzy"
+    assert lines[4].startswith("    note: no word it knows, so P(positive) is the training")
+    assert lines[6].startswith("    note: no words") and lines[8].startswith("    note: no words")
+    for line, p in zip([l for l in lines if l.startswith("P(")], found):
+        assert line.split()[3] == ("positive" if p > 0.5 else "negative")
+
+
+def test_train_refuses_an_existing_checkpoint(trained, capsys):
+    out, _ = trained
+    stamp = (out / "model.weights.h5").stat().st_mtime_ns
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["train", "sentiment", "--data", "whatever", "--out", str(out)])
+    assert exit_.value.code == 2 and "already holds a checkpoint" in capsys.readouterr().err
+    assert (out / "model.weights.h5").stat().st_mtime_ns == stamp
+
+
+@pytest.fixture
+def language_model_checkpoint(tmp_path):
+    """A directory in the same format, holding another class."""
+    (tmp_path / "config.json").write_text(json.dumps({"class": "RNNLanguageModel",
+                                                      "config": {}}))
+    (tmp_path / "model.weights.h5").write_bytes(b"")
+    return tmp_path
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["classify", "no/such/dir", "good"], "CHECKPOINT 'no/such/dir' is not a directory"),
+    (["classify", "LM", "good"], "holds a RNNLanguageModel"),
+    (["classify", "CK"], "the following arguments are required: TEXT"),
+    (["train", "sentiment", "--out", "X", "--data", "no/such/dir"],
+     "--data must be rotten_tomatoes or an IMDB directory"),
+    (["train", "sentiment", "--out", "X", "--units", "0"], "--units: must be a positive integer"),
+    (["train", "sentiment", "--out", "X", "--cell", "simplified_gru"], "--cell: invalid choice"),
+    (["train", "sentiment", "--out", "X", "--embedding-dropout", "1"],
+     "--embedding-dropout: must be in [0, 1)"),
+    (["train", "sentiment", "--cell", "gru"], "the following arguments are required: --out"),
+])
+def test_bad_arguments_exit_with_a_message(argv, message, trained, language_model_checkpoint,
+                                           tmp_path, capsys):
+    names = {"CK": str(trained[0]), "LM": str(language_model_checkpoint),
+             "X": str(tmp_path / "out")}
+    with pytest.raises(SystemExit) as exit_:
+        cli.main([names.get(a, a) for a in argv])
+    assert exit_.value.code == 2
+    assert message in capsys.readouterr().err
