@@ -3,6 +3,7 @@ argument, the value received and what was expected."""
 
 import re
 
+import numpy as np
 from keras import backend, ops, tree
 
 
@@ -87,3 +88,30 @@ def mask(m, x):
         raise ValueError(
             f"`mask` must have shape (batch, time) = {expected}; received shape {shape}"
         )
+
+
+def choice(name, value, choices):
+    if value not in choices:
+        raise ValueError(f"`{name}` must be one of {choices}; received {name}={value!r}")
+    return value
+
+
+def texts(name, texts):
+    """``texts`` as a list of str; a bare string, or anything not a str inside, raises."""
+    if isinstance(texts, (str, bytes)):
+        raise TypeError(f"`{name}` must be a list of strings, not a single string; received "
+                        f"{name}={texts!r:.80} (wrap it: [{name}])")
+    if isinstance(texts, np.ndarray) and texts.ndim != 1:
+        raise ValueError(f"`{name}` must be 1-D; received an array of shape {texts.shape}")
+    try:
+        texts = list(texts)
+    except TypeError:
+        raise TypeError(f"`{name}` must be a list of strings; received "
+                        f"{type(texts).__name__}") from None
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(f"`{name}` must hold only str; received {name}[{i}]={text!r:.80} "
+                            f"of type {type(text).__name__}")
+    if not texts:
+        raise ValueError(f"`{name}` must hold at least one text; received an empty {name}")
+    return texts

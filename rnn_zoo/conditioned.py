@@ -38,7 +38,6 @@ from keras import ops
 from rnn_zoo import checks
 from rnn_zoo.lm import LanguageModel, check_sentences, check_tokens
 from rnn_zoo.rnn_lm import RNNLanguageModel
-from rnn_zoo.sentiment import check_texts
 from rnn_zoo.text import PAD
 
 
@@ -140,7 +139,7 @@ class VectorToSequence:
 
     def _condition_ids(self, conditions, name=None):
         name = name or self.conditions_name
-        conditions = check_texts(conditions, name)
+        conditions = checks.texts(name, conditions)
         for i, condition in enumerate(conditions):
             self._check_condition(condition, f"{name}[{i}]")
         return self._encode(conditions)
@@ -298,7 +297,7 @@ class ClassConditionedLM(VectorToSequence):
     def __init__(self, vocabulary, classes, cell="lstm", units=128, layers=1,
                  embedding_dim=None, dropout=0.0, unk_token=None, eos_token="\n",
                  batch_size=64):
-        classes = check_texts(classes, "classes")
+        classes = checks.texts("classes", classes)
         if len(set(classes)) != len(classes):
             raise ValueError(f"`classes` must be distinct labels; received classes={classes!r}")
         self.classes = classes

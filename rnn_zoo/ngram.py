@@ -101,12 +101,6 @@ def _number(name, value, expected, is_valid):
     return float(value)
 
 
-def _choice(name, value, options):
-    if value not in options:
-        raise ValueError(f"`{name}` must be one of {options}; received {name}={value!r}")
-    return value
-
-
 def _extend(previous, tokens, offset, m, base):
     """For every position: the id of the (m-1)-gram ending just before it (its context), the
     key ``context · base + token`` of the m-gram ending at it, and whether that m-gram lies
@@ -212,10 +206,10 @@ class NGramLM(LanguageModel):
                  vocabulary=None, min_count=1, unk_token="<UNK>", bos_token="<s>",
                  eos_token="</s>", convention="standard"):
         self.n = checks.positive_int("n", n)
-        self.smoothing = _choice("smoothing", smoothing, SMOOTHINGS)
+        self.smoothing = checks.choice("smoothing", smoothing, SMOOTHINGS)
         self.k = _number("k", k, "a finite number >= 0", lambda v: 0 <= v < math.inf)
         self.discount = _number("discount", discount, "a number in (0, 1)", lambda v: 0 < v < 1)
-        self.convention = _choice("convention", convention, CONVENTIONS)
+        self.convention = checks.choice("convention", convention, CONVENTIONS)
         min_count = checks.positive_int("min_count", min_count)
         specials = {"unk_token": unk_token, "bos_token": bos_token, "eos_token": eos_token}
         for name, token in specials.items():

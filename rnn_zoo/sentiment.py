@@ -89,27 +89,6 @@ CONFIG_NAMES = ("cell", "units", "embedding_dim", "layers", "bidirectional", "dr
 
 # --- argument checks --------------------------------------------------------------------------
 
-def check_texts(texts, name="texts"):
-    """``texts`` as a list of str; a bare string, or anything not a str inside, raises."""
-    if isinstance(texts, (str, bytes)):
-        raise TypeError(f"`{name}` must be a list of strings, not a single string; received "
-                        f"{name}={texts!r:.80} (wrap it: [{name}])")
-    if isinstance(texts, np.ndarray) and texts.ndim != 1:
-        raise ValueError(f"`{name}` must be 1-D; received an array of shape {texts.shape}")
-    try:
-        texts = list(texts)
-    except TypeError:
-        raise TypeError(f"`{name}` must be a list of strings; received "
-                        f"{type(texts).__name__}") from None
-    for i, text in enumerate(texts):
-        if not isinstance(text, str):
-            raise TypeError(f"`{name}` must hold only str; received {name}[{i}]={text!r:.80} "
-                            f"of type {type(text).__name__}")
-    if not texts:
-        raise ValueError(f"`{name}` must hold at least one text; received an empty {name}")
-    return texts
-
-
 def check_labels(labels, n, name="labels"):
     """``labels`` as an int32 array of 0/1, one per text; anything else raises ``ValueError``."""
     array = np.asarray(labels)
@@ -126,12 +105,6 @@ def check_labels(labels, n, name="labels"):
         raise ValueError(f"`{name}` must be 0 or 1 (1 = positive); received {name}[{bad[0]}]="
                          f"{array[bad[0]]!r} ({len(bad)} bad label(s))")
     return array.astype("int32")
-
-
-def _check_choice(name, value, choices):
-    if value not in choices:
-        raise ValueError(f"`{name}` must be one of {choices}; received {name}={value!r}")
-    return value
 
 
 def tokenize(texts):
@@ -154,11 +127,11 @@ class Majority:
     """Always predicts the training set's rate of label 1 (its most frequent class wins)."""
 
     def fit(self, texts, labels):
-        self.prior = float(np.mean(check_labels(labels, len(check_texts(texts)))))
+        self.prior = float(np.mean(check_labels(labels, len(checks.texts("texts", texts)))))
         return self
 
     def predict(self, texts):
-        return np.full(len(check_texts(texts)), self.prior, dtype="float32")
+        return np.full(len(checks.texts("texts", texts)), self.prior, dtype="float32")
 
     def count_params(self):
         return 0
@@ -177,7 +150,7 @@ class BagOfWords:
 
     def fit(self, texts, labels, validation_data=None, epochs=30, batch_size=32, patience=2,
             verbose=1):
-        texts = check_texts(texts)
+        texts = checks.texts("texts", texts)
         labels = check_labels(labels, len(texts))
         keras.utils.set_random_seed(self.seed)
         self.vectorizer = keras.layers.TextVectorization(
@@ -193,7 +166,7 @@ class BagOfWords:
         validation = None
         if validation_data is not None:
             vt, vl = validation_data
-            vt = check_texts(vt, "validation texts")
+            vt = checks.texts("validation texts", vt)
             validation = self._dataset(vt, check_labels(vl, len(vt), "validation labels"), 1024)
         callbacks = [keras.callbacks.EarlyStopping(
             monitor="val_loss" if validation else "loss", patience=patience,
@@ -216,7 +189,7 @@ class BagOfWords:
         return data.map(lambda x, y: (tf.cast(self.vectorizer(x), tf.float32), y))
 
     def predict(self, texts, batch_size=1024):
-        data = self._dataset(check_texts(texts), batch_size=batch_size)
+        data = self._dataset(checks.texts("texts", texts), batch_size=batch_size)
         return self.model.predict(data, verbose=0)[:, 0]
 
     def count_params(self):
@@ -309,7 +282,7 @@ class SentimentClassifier:
                  pooling="last", bag_of_words=False, learning_rate=1e-3, builtin=False,
                  no_known_words="prior", seed=0):
         table = BUILTIN_LAYERS if checks.boolean("builtin", builtin) else ZOO_LAYERS
-        self.cell = _check_choice("cell", cell, tuple(table))
+        self.cell = checks.choice("cell", cell, tuple(table))
         self.layer_class = table[cell]
         self.units = checks.positive_int("units", units)
         self.embedding_dim = checks.positive_int("embedding_dim", embedding_dim)
@@ -322,11 +295,11 @@ class SentimentClassifier:
                              f"received max_tokens={max_tokens}")
         self.min_count = checks.positive_int("min_count", min_count)
         self.embedding_dropout = checks.rate("embedding_dropout", embedding_dropout)
-        self.pooling = _check_choice("pooling", pooling, POOLINGS)
+        self.pooling = checks.choice("pooling", pooling, POOLINGS)
         self.bag_of_words = checks.boolean("bag_of_words", bag_of_words)
         self.learning_rate = learning_rate
         self.builtin = builtin
-        self.no_known_words = _check_choice("no_known_words", no_known_words, NO_KNOWN_WORDS)
+        self.no_known_words = checks.choice("no_known_words", no_known_words, NO_KNOWN_WORDS)
         self.seed = seed
         self.vectorizer = None
         self.network = None
@@ -343,7 +316,7 @@ class SentimentClassifier:
 
         The vocabulary holds the ``max_tokens - 2`` most frequent words of ``texts`` that occur
         at least ``min_count`` times."""
-        texts = check_texts(texts)
+        texts = checks.texts("texts", texts)
         self.prior = 0.5 if labels is None else float(np.mean(check_labels(labels, len(texts))))
         keras.utils.set_random_seed(self.seed)
         vectorizer = keras.layers.TextVectorization(max_tokens=self.max_tokens, ragged=True)
@@ -412,7 +385,7 @@ class SentimentClassifier:
     def encode(self, texts):
         """Token ids of ``texts`` as a ``tf.RaggedTensor`` (one row per text, no padding)."""
         self._check_built()
-        return tf.cast(self.vectorizer(tf.constant(check_texts(texts))), tf.int32)
+        return tf.cast(self.vectorizer(tf.constant(checks.texts("texts", texts))), tf.int32)
 
     def _dataset(self, ids, labels=None, batch_size=32, shuffle=False):
         data = tf.data.Dataset.from_tensor_slices(ids if labels is None else (ids, labels))
@@ -435,12 +408,12 @@ class SentimentClassifier:
         ``.weights.h5`` file of the network alone; default a temporary ``.weights.h5`` file,
         removed afterwards. Each call compiles a fresh Adam optimizer (``learning_rate``).
         Returns the Keras ``History``."""
-        texts = check_texts(texts)
+        texts = checks.texts("texts", texts)
         labels = check_labels(labels, len(texts))
-        _check_choice("monitor", monitor, MONITORS)
+        checks.choice("monitor", monitor, MONITORS)
         if validation_data is not None:                 # every check before any change
             vt, vl = validation_data
-            vt = check_texts(vt, "validation texts")
+            vt = checks.texts("validation texts", vt)
             vl = check_labels(vl, len(vt), "validation labels")
         if self.network is None:
             self.adapt(texts)
@@ -473,7 +446,7 @@ class SentimentClassifier:
         self._check_built()
         vocabulary = set(self.vectorizer.get_vocabulary())
         return [[token for token in row if token not in vocabulary]
-                for row in tokenize(check_texts(texts))]
+                for row in tokenize(checks.texts("texts", texts))]
 
     def known_words(self, texts):
         """Per text, how many of its tokens are in the vocabulary (not ``[UNK]``)."""
@@ -483,7 +456,7 @@ class SentimentClassifier:
     def predict(self, texts, batch_size=256):
         """``P(label 1)`` for each text, a float32 array; see the module docstring for texts
         with no known word."""
-        texts = check_texts(texts)
+        texts = checks.texts("texts", texts)
         ids = self.encode(texts)
         empty = tf.reduce_sum(tf.cast(ids > UNK_ID, tf.int32), axis=1).numpy() == 0
         if empty.any() and self.no_known_words == "raise":

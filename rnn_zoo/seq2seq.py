@@ -65,7 +65,6 @@ import tensorflow as tf
 from rnn_zoo import checks, datasets, sampling, text
 from rnn_zoo.conditioned import VectorToSequence
 from rnn_zoo.rnn_lm import CELLS
-from rnn_zoo.sentiment import check_texts
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
@@ -233,7 +232,7 @@ class EncoderDecoder(VectorToSequence):
         return self.source_lookup(chars).to_tensor(0).numpy().astype(np.int32)
 
     def _token_lists(self, targets):
-        return [list(target) for target in check_texts(targets, "targets")]
+        return [list(target) for target in checks.texts("targets", targets)]
 
     # --------------------------------------------------------------------------- decoding
     def greedy(self, sources, max_length=40):

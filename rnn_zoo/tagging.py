@@ -59,7 +59,7 @@ import tensorflow as tf
 from rnn_zoo import checks, datasets
 from rnn_zoo.convert import to_keras
 from rnn_zoo.lm import check_sentences
-from rnn_zoo.sentiment import BUILTIN_LAYERS, ZOO_LAYERS, _check_choice
+from rnn_zoo.sentiment import BUILTIN_LAYERS, ZOO_LAYERS
 
 PAD_TOKEN, UNK_TOKEN = "", "<UNK>"
 PAD_ID, UNK_ID = 0, 1
@@ -272,7 +272,7 @@ class Tagger:
     def __init__(self, cell="gru", units=32, embedding_dim=32, layers=1, bidirectional=True,
                  dropout=0.0, max_tokens=10000, learning_rate=1e-3, builtin=False, seed=0):
         table = BUILTIN_LAYERS if checks.boolean("builtin", builtin) else ZOO_LAYERS
-        self.cell = _check_choice("cell", cell, tuple(table))
+        self.cell = checks.choice("cell", cell, tuple(table))
         self.layer_class = table[cell]
         self.units = checks.positive_int("units", units)
         self.embedding_dim = checks.positive_int("embedding_dim", embedding_dim)
