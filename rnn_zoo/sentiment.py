@@ -173,7 +173,7 @@ class BagOfWords:
             restore_best_weights=True)]
         start = time.perf_counter()
         self.history = self.model.fit(train, epochs=epochs, validation_data=validation,
-                                      callbacks=callbacks, verbose=verbose)
+                                      callbacks=callbacks, shuffle=False, verbose=verbose)
         self.train_seconds = time.perf_counter() - start
         return self
 
