@@ -43,18 +43,6 @@ NGRAMS = [(5, "add-k", {"k": 0.01}), (5, "kneser-ney", {}),
           (7, "kneser-ney", {}), (9, "kneser-ney", {})]
 
 
-def builtin_twin(model):
-    """``model.network`` with every zoo recurrent layer replaced by its built-in twin
-    (``convert.to_keras``: same configuration, same weights); the embedding and logits layers
-    are shared with ``model.network``."""
-    ids = keras.Input(shape=(None,), dtype="int32", name="ids")
-    x = ids
-    for layer in model.network.layers:
-        if not isinstance(layer, keras.layers.InputLayer):
-            x = (convert.to_keras(layer) if layer.name.startswith("rnn_") else layer)(x)
-    return keras.Model(ids, x, name="builtin_" + model.network.name)
-
-
 def train(network, data, valid, seconds):
     """Adam + the masked per-step cross entropy, ``seconds`` of training (from the end of the
     first batch), then the validation loss; returns ``(valid nats/char, seconds trained,
@@ -117,7 +105,8 @@ def main(argv=None):
                                  embedding_dim=EMBEDDING, unk_token=None, eos_token="\n")
         model.network.set_weights(initial.setdefault(kind, model.network.get_weights()))
         if cell == "builtin":
-            network, label = builtin_twin(model), f"Keras built-in LSTM {args.units}"
+            network = convert.builtin_network(model.network)
+            label = f"Keras built-in LSTM {args.units}"
         else:
             network, label = model.network, f"zoo {cell} {args.units}"
         nats, trained, chars = train(network, data, valid, args.minutes * 60)

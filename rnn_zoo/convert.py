@@ -61,6 +61,18 @@ def to_keras(layer):
     return _convert(layer, TO_KERAS, "to_keras")
 
 
+def builtin_network(network):
+    """A clone of the Keras model ``network`` with every recurrent layer (``keras.layers.RNN``
+    or ``Bidirectional``) replaced by :func:`to_keras` of it, a built-in with the same weights;
+    the other layers are shared, not copied."""
+
+    def builtin(layer):
+        recurrent = isinstance(layer, (keras.layers.RNN, keras.layers.Bidirectional))
+        return to_keras(layer) if recurrent else layer
+
+    return keras.models.clone_model(network, clone_function=builtin)
+
+
 def flip_update_gate(array, units):
     """Negate the first gate block (last axis): Keras's z block <-> the zoo's Γ_u block.
 

@@ -56,7 +56,7 @@ import tensorflow as tf
 from keras import ops
 
 from rnn_zoo import checks
-from rnn_zoo.convert import to_keras
+from rnn_zoo.convert import builtin_network
 from rnn_zoo.gru import GRU, SimplifiedGRU
 from rnn_zoo.lstm import LSTM
 from rnn_zoo.rnn_lm import CONFIG_FILE, WEIGHTS_FILE
@@ -364,14 +364,9 @@ class SentimentClassifier:
 
     def builtin_twin(self):
         """The same network with every recurrent layer replaced by ``rnn_zoo.to_keras`` of it
-        (a built-in with the same weights); the other layers are shared, not copied."""
+        (:func:`rnn_zoo.convert.builtin_network`); the other layers are shared, not copied."""
         self._check_built()
-
-        def convert(layer):
-            recurrent = isinstance(layer, (keras.layers.RNN, keras.layers.Bidirectional))
-            return to_keras(layer) if recurrent else layer
-
-        twin = keras.models.clone_model(self.network, clone_function=convert)
+        twin = builtin_network(self.network)
         twin.name = f"{self.network.name}_builtin"
         return twin
 

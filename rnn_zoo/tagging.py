@@ -57,7 +57,7 @@ import numpy as np
 import tensorflow as tf
 
 from rnn_zoo import checks, datasets
-from rnn_zoo.convert import to_keras
+from rnn_zoo.convert import builtin_network
 from rnn_zoo.lm import check_sentences
 from rnn_zoo.sentiment import BUILTIN_LAYERS, ZOO_LAYERS
 
@@ -322,12 +322,7 @@ class Tagger:
         """The same network with every recurrent layer replaced by ``rnn_zoo.to_keras`` of it
         (a built-in with the same weights); the other layers are shared, not copied."""
         self._check_built()
-
-        def builtin(layer):
-            recurrent = isinstance(layer, (keras.layers.RNN, keras.layers.Bidirectional))
-            return to_keras(layer) if recurrent else layer
-
-        return keras.models.clone_model(self.network, clone_function=builtin)
+        return builtin_network(self.network)
 
     def _check_built(self):
         if self.network is None:
