@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: test demo verify bench notebooks clean
+.PHONY: test demo verify bench notebooks lab clean
 
 $(VENV)/.installed: requirements.txt setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ bench: $(VENV)/.installed
 # Re-run every notebook in full and store its outputs in the .ipynb (what the repository shows).
 notebooks: $(VENV)/.installed
 	$(PY) notebooks/run.py --write
+
+# JupyterLab on the repository: notebooks/ (tutorials) and assignments/ (jupytext opens the .py files).
+lab: $(VENV)/.installed
+	$(VENV)/bin/jupyter lab --notebook-dir=.
 
 clean:
 	rm -rf $(VENV) build *.egg-info
