@@ -192,6 +192,17 @@ def relative_error(a, b):
 
 
 # --------------------------------------------------------------------------- forward steps
+def _check_step(w, states, x, gate):
+    """The step functions take one sequence's vectors: refuse a column batch, which NumPy would
+    broadcast into a wrong answer (``rnn_zoo.functional`` takes the course's column batches)."""
+    units, width = np.shape(w[f"W_{gate}"])
+    for name, value, size in [("x", x, width - units)] + [(f"states[{i}]", s, units) for i, s in enumerate(states)]:
+        if np.ndim(value) != 1 or np.shape(value)[0] != size:
+            raise ValueError(
+                f"`{name}` must be a vector of shape ({size},); received shape {np.shape(value)} "
+                "(for column batches (n, m) use rnn_zoo.functional)")
+
+
 def _gate(w, g, a_prev, x):
     """``σ(W_g [a<t-1>, x<t>] + b_g)``."""
     return sigmoid(w[f"W_{g}"] @ np.concatenate([a_prev, x]) + w[f"b_{g}"])
@@ -199,6 +210,7 @@ def _gate(w, g, a_prev, x):
 
 def simple_rnn_step(w, states, x):
     """``a<t> = tanh(W_a [a<t-1>, x<t>] + b_a)``; ``states = [a<t-1>]``."""
+    _check_step(w, states, x, "a")
     (a_prev,) = states
     a = np.tanh(w["W_a"] @ np.concatenate([a_prev, x]) + w["b_a"])
     return [a]
@@ -207,6 +219,7 @@ def simple_rnn_step(w, states, x):
 def gru_step(w, states, x):
     """The GRU of slide section 6; simplified (no ``W_r``), full, or Keras's ``reset_after``
     variant (``b_c_recurrent`` present); ``states = [c<t-1>]``."""
+    _check_step(w, states, x, "u")
     (c_prev,) = states
     update_gate = _gate(w, "u", c_prev, x)                                     # Γ_u
     if "W_r" not in w:                                                         # simplified
@@ -223,6 +236,7 @@ def gru_step(w, states, x):
 
 def lstm_step(w, states, x):
     """The LSTM of slide section 7; ``states = [a<t-1>, c<t-1>]``."""
+    _check_step(w, states, x, "u")
     a_prev, c_prev = states
     candidate = np.tanh(w["W_c"] @ np.concatenate([a_prev, x]) + w["b_c"])    # c~<t>
     update_gate = _gate(w, "u", a_prev, x)                                     # Γ_u

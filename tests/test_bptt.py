@@ -157,3 +157,17 @@ def test_bad_arguments_are_refused(problem):
         RNN(2, 3, 4, W_hh=np.zeros((3, 3)))
     with pytest.raises(ValueError, match="n_a"):
         RNN(2, 0, 4)
+
+
+@pytest.mark.parametrize("step,gates", [(numpy_rnn.simple_rnn_step, "a"), (numpy_rnn.gru_step, "urc"),
+                                        (numpy_rnn.lstm_step, "ufco")])
+def test_step_functions_refuse_a_column_batch(step, gates):
+    """(n, m) columns with m == n_a would broadcast into wrong numbers: refused, named."""
+    n_a, n_x = 3, 2
+    rng = np.random.default_rng(0)
+    w = {f"{k}_{g}": rng.normal(size=(n_a, n_a + n_x) if k == "W" else n_a) for g in gates for k in "Wb"}
+    states = [np.zeros((n_a, n_a))] * (2 if gates == "ufco" else 1)
+    with pytest.raises(ValueError, match=r"`x` must be a vector of shape \(2,\)"):
+        step(w, states, np.zeros((n_x, n_a)))
+    with pytest.raises(ValueError, match=r"`states\[0\]` must be a vector"):
+        step(w, states, np.zeros(n_x))
