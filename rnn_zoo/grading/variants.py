@@ -14,6 +14,8 @@ import dataclasses
 
 import numpy as np
 
+from rnn_zoo.functional.activations import sigmoid
+
 GATES = {
     "simple_rnn": ("a",),
     "simplified_gru": ("u", "c"),
@@ -58,10 +60,6 @@ class Knobs:
             else:
                 merged[field.name] = mine or theirs
         return Knobs(**merged)
-
-
-def sigmoid(v):
-    return 1.0 / (1.0 + np.exp(-v))
 
 
 def _squash(gate, v, knobs):
