@@ -609,7 +609,7 @@ print("to_keras:", [f"keras.layers.{type(c).__name__}" for c in as_builtin.cell.
 check("stacked GRU -> LSTM, zoo vs to_keras built-in", out_stack, as_builtin(X).numpy())
 
 # %% [markdown]
-# ## Summary
+# ## All the checks at a glance
 #
 # Every comparison above, with the largest absolute difference it found. The same operations in the
 # same order give exactly 0: the three ways of unrolling, SimpleRNN against its built-in, the
@@ -625,3 +625,123 @@ for name, diff in RESULTS.items():
     print(f"{name:<{width}}  {diff:.1e}")
 print(f"\n{len(RESULTS)} checks passed, largest difference {max(RESULTS.values()):.1e}; "
       f"T = {T}, small mode: {SMALL}; run time {time.perf_counter() - START:.1f} s")
+
+# %% [markdown]
+# ## Summary
+#
+# * **The manual two-step RNN** of the TensorFlow slide (slide section 3) is `rnn_zoo.TwoStepRNN`.
+#   Copied into a zoo `SimpleRNN` and into `keras.layers.SimpleRNN`, the slide's `Wx`, `Wh` and `b`
+#   give the very same $h_0$ and $h_1$ (difference 0).
+# * **Each cell's `step` is its slide's equations** (sections 2, 6 and 7): the vanilla RNN, the
+#   simplified GRU, the full GRU and the LSTM, each recomputed for one step in NumPy with column
+#   vectors and $W_g [a, x] + b_g$, agree to float32 rounding (at most $1.8 \times 10^{-7}$). Every
+#   weight and bias is random, because constant ones cannot tell one gate from another.
+# * **Unrolling** with the slide's Python `scan`, with `tf.scan` and with `keras.layers.RNN`
+#   (section 4) gives identical outputs and final states.
+# * **Against Keras's built-ins**, every zoo layer's outputs, final states and gradients agree
+#   within `atol = rtol = 1e-5`. The largest difference is $6.7 \times 10^{-6}$, for the LSTM's
+#   gradients summed over 40 steps. `to_keras` gives back the very same weights.
+# * **Keras's GRU gate is $z = 1 - \Gamma_u$.** Since $\sigma(-v) = 1 - \sigma(v)$, the converter
+#   negates the update-gate block and nothing else. `reset_after=True` (Keras's default) is a
+#   different function: with the same weights the two GRUs agree only at the first step, then
+#   differ by up to 0.235.
+# * **Stacked and bidirectional** RNNs (section 8) are Keras's own wrappers around zoo cells, and
+#   each half of a bidirectional LSTM equals a `tf.scan` run forwards or backwards.
+# * All 52 checks of the full run passed.
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. **Predict, then run.** Give a `GRUCell` constant weights (every entry of `kernel`,
+#    `recurrent_kernel` and `bias` 0.1, say), and a second one with the $\Gamma_u$ and $\Gamma_r$
+#    blocks exchanged. Before you run them: do the two give the same outputs? Why do this notebook
+#    and `rnn_zoo.grading` draw every weight *and every bias* at random?
+# 2. **Change a bias, watch the first step.** In section 4.2 the second bias row $b'_c$ of the
+#    `reset_after=True` GRU is zero, and the two GRUs agree at step 0. Predict what happens at
+#    step 0 when you fill $b'_c$ with random values instead, then try it. (Hint: write
+#    $\tilde c^{\langle 1 \rangle}$ for both variants with $c^{\langle 0 \rangle} = 0$.)
+# 3. **The carry path, on paper.** For the GRU,
+#    $\partial c^{\langle t \rangle} / \partial c^{\langle t-1 \rangle} = 1 - \Gamma_u$ through
+#    the direct path. Which gate plays that role in the LSTM? Which bias would you raise so that an
+#    LSTM remembers by default, and to what does `unit_forget_bias=True` start it?
+# 4. **Fix the planted mistake.** The first cell below defines `MySimplifiedGRUCell`, a student's
+#    simplified GRU in slide notation: weights `W_u`, `W_c` of shape `(units, units + input_dim)`
+#    and biases `b_u`, `b_c` of shape `(units,)`. One line of its `call` is wrong. Read the
+#    grader's message, fix the line, and run the cell again until
+#    `check_cell(MySimplifiedGRUCell, "simplified_gru")` says *correct*.
+# 5. **The full GRU and the LSTM as Keras cells.** Add a relevance gate (`W_r`, `b_r`) to your
+#    fixed cell to get the slides' full GRU, and check it with `check_cell(MyGRUCell, "gru")`.
+#    Then write the LSTM (`W_u`, `W_f`, `W_c`, `W_o` and their biases;
+#    `state_size = [units, units]`, states `[a, c]`) and check it with
+#    `check_cell(MyLSTMCell, "lstm")`. The grader also accepts Keras's layout (`kernel`,
+#    `recurrent_kernel`, `bias`, with the gate blocks in the zoo's order).
+# 6. **The slides in NumPy.** Write `two_step_forward(X0, X1, Wx, Wh, b)`, the TensorFlow slide's
+#    two steps with one row per instance, returning `(h0, h1)`, and check it with
+#    `check_function(two_step_forward, "two_step_forward")`. Then write
+#    `lstm_cell_forward(xt, a_prev, c_prev, parameters)` in the course's conventions: column
+#    batches, `Wf, bf, Wi, bi, Wc, bc, Wo, bo, Wy, by` with each $W$ acting on
+#    $[a^{\langle t-1 \rangle}; x^{\langle t \rangle}]$, biases of shape `(n_a, 1)`, returning
+#    `a_next, c_next, yt_pred, cache`. Check it with
+#    `check_function(lstm_cell_forward, "lstm_cell_forward")`.
+#
+# **Checking an answer.** `from rnn_zoo.grading import check_cell, check_function` grades a
+# Keras cell or a NumPy function against the slides' equations with random weights and biases.
+# `print(report)` says which equation differs, `report.passed` is True or False, and
+# `report.mistakes` lists the known mistakes that fit (their keys are in
+# `rnn_zoo.grading.CATALOGUE`). Below, the grader on the zoo's own simplified GRU and on the
+# student's cell of exercise 4; then on the reference `rnn_zoo.functional.two_step_forward` and on
+# a student's version with a mistake.
+
+# %%
+import keras
+from keras import ops
+
+import rnn_zoo
+from rnn_zoo.grading import check_cell
+
+
+class MySimplifiedGRUCell(keras.layers.Layer):
+    """A student's simplified GRU in slide notation, with one mistake planted in `call`."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.state_size = units
+
+    def build(self, input_shape):
+        shape = (self.units, self.units + input_shape[-1])   # W_g = [W_gc | W_gx]
+        self.W_u = self.add_weight(name="W_u", shape=shape)
+        self.b_u = self.add_weight(name="b_u", shape=(self.units,), initializer="zeros")
+        self.W_c = self.add_weight(name="W_c", shape=shape)
+        self.b_c = self.add_weight(name="b_c", shape=(self.units,), initializer="zeros")
+
+    def call(self, x, states):
+        c_prev = states[0]
+        concat = ops.concatenate([c_prev, x], axis=-1)      # [c<t-1>, x<t>], one row per example
+        candidate = ops.tanh(ops.matmul(concat, ops.transpose(self.W_c)) + self.b_c)
+        update_gate = ops.sigmoid(ops.matmul(concat, ops.transpose(self.W_u)) + self.b_u)
+        c = (1 - update_gate) * candidate + update_gate * c_prev   # the planted mistake
+        return c, [c]
+
+
+print(check_cell(rnn_zoo.SimplifiedGRUCell, "simplified_gru"), end="\n\n")
+report = check_cell(MySimplifiedGRUCell, "simplified_gru")
+print(report)
+print("\nreport.passed =", report.passed, "  report.mistakes =", report.mistakes)
+
+# %%
+import numpy as np
+
+import rnn_zoo.functional
+from rnn_zoo.grading import check_function
+
+
+def two_step_forward(X0, X1, Wx, Wh, b):
+    """The TensorFlow slide's two steps, one row per instance, with a planted mistake."""
+    h0 = np.tanh(X0 @ Wx + b)
+    h1 = np.tanh(X1 @ Wx + b)        # the mistake: step 1 never sees h0
+    return h0, h1
+
+
+print(check_function(rnn_zoo.functional.two_step_forward, "two_step_forward"), end="\n\n")
+print(check_function(two_step_forward, "two_step_forward"))

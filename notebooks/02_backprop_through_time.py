@@ -355,3 +355,98 @@ plt.show()
 
 # %%
 print(f"run time {time.perf_counter() - START:.0f} s, small mode: {SMALL}")
+
+# %% [markdown]
+# ## Summary
+#
+# * **The vanilla RNN in NumPy** (`rnn_zoo.numpy_rnn.RNN`, slide sections 2 and 5) has the
+#   slide's `rnn.step(x)` API; its loss is the cross entropy of the outputs that count, averaged
+#   or summed over time.
+# * **BPTT by hand.** `RNN.backward` is the slides' double sum with its product of Jacobians
+#   $\mathrm{diag}(1 - h^2)\, w$, O(T²); `backward_recursive` carries $\partial E / \partial h$
+#   back once, O(T). The two agree to $10^{-16}$, and an output the cost ignores gets no gradient.
+# * **The gradient check** passes against finite differences (relative error about $10^{-9}$) and
+#   against `tf.GradientTape` through the zoo's `SimpleRNN` (about $10^{-7}$), and it can fail:
+#   dropping the single term $(t = T-1, k = 0)$ gives $1.8 \times 10^{-2}$, leaving out one
+#   counted output 0.46.
+# * **Vanishing and exploding gradients, measured** (slide section 5). At initialisation, with
+#   Keras's default initialisers, the gradient 80 steps back is $1.7 \times 10^{-11}$ of its size
+#   at the loss for the SimpleRNN, $1.0 \times 10^{-17}$ for the GRU and $1.3 \times 10^{-8}$ for
+#   the LSTM: the gated cells are not better until their carry path is open. With $W_{aa}$ three
+#   times an orthogonal matrix the gradient's norm reaches $3.6 \times 10^{5}$; clipping shortens
+#   it, and only `global_clipnorm` keeps its direction.
+# * **The GRU's direct path** (slide section 6): with the recurrent weights at zero, the cell's
+#   Jacobian $\partial c^{\langle t \rangle} / \partial c^{\langle t-1 \rangle}$ is exactly
+#   $\mathrm{diag}(1 - \Gamma_u)$, and $b_u = -3$ keeps $1 - \Gamma_u \approx 0.94$.
+# * **"The cat … was" / "the cats … were"**: trained at gap 40, all three cells reach accuracy
+#   1.00, and the gradient no longer vanishes between the query and the subject. This run's
+#   one-seed study (carry bias 3) solves every gap from 5 to 80 with all three cells; the
+#   three-seed benchmark quoted above loses one seed in three at gap 80 for the SimpleRNN and the
+#   LSTM.
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. **Predict the decay.** Near $a = 0$, where tanh is linear, each BPTT factor is about
+#    $W_{aa}$. With $W_{aa} = 0.9\, Q$, $Q$ orthogonal, by what factor has the gradient shrunk 50
+#    steps back? Measure it: `gradient_flow.gradient_norms` on
+#    `rnn_zoo.SimpleRNNCell(32, recurrent_initializer=keras.initializers.Orthogonal(gain=0.9))`
+#    over inputs of 51 steps scaled down by 0.01, and compare `norms.a[50] / norms.a[0]` with
+#    your prediction. Why does the same reasoning overestimate the growth for a gain of 3?
+# 2. **Truncate, and see what survives.** In section 2, compute
+#    `rnn.backward(cache, targets, counted, truncate=2)` and compare each gradient with the full
+#    one using `relative_error`. Before you run it: which gradients stay exact, and why?
+# 3. **Open the carry path.** In section 5, set $b_u = +3$ instead of $-3$. Predict the mean of
+#    $1 - \Gamma_u$ and the diagonal of
+#    $\partial c^{\langle 5 \rangle} / \partial c^{\langle 4 \rangle}$, then run. Which of the
+#    two settings suits the agreement task of section 6, and why?
+# 4. **Clip by value or by norm.** Find a gradient of two numbers whose direction `clipvalue=1.0`
+#    changes, and one whose direction it keeps. Why does `global_clipnorm` never change the
+#    direction, and why is clipping no cure for a vanishing gradient?
+# 5. **BPTT in the course's conventions.** Write `rnn_cell_backward(da_next, cache)`, returning a
+#    dict with `dxt`, `da_prev`, `dWax`, `dWaa`, `dba` for the cache of
+#    `rnn_zoo.functional.rnn_cell_forward`, and check it with
+#    `check_function(rnn_cell_backward, "rnn_cell_backward")`. Then write `rnn_backward(da, caches)`
+#    (`da` of shape `(n_a, m, T_x)`; returns `dx`, `da0`, `dWax`, `dWaa`, `dba`) and check it with
+#    `check_function(rnn_backward, "rnn_backward")`. The grader runs the reference
+#    `rnn_cell_backward` inside your `rnn_backward`, so a mistake in one costs nothing in the other.
+# 6. **The GRU, backwards.** Write `gru_cell_backward(da_next, cache)` for the cache of
+#    `rnn_zoo.functional.gru_cell_forward` and check it with
+#    `check_function(gru_cell_backward, "gru_cell_backward")`. Which term of `da_prev` is the
+#    direct path $1 - \Gamma_u$ of section 5? (Leave it out, and the grader names it.)
+#
+# **Checking an answer.** `check_function` from `rnn_zoo.grading` calls your function on random
+# inputs of several sizes and compares it with `rnn_zoo.functional`; when they differ, it names the
+# known mistakes that give exactly your numbers. Below, a student's `rnn_backward`, once right and
+# once with the gradient from step $t+1$ never carried back.
+
+# %%
+import numpy as np
+
+from rnn_zoo.functional import rnn_cell_backward
+from rnn_zoo.grading import check_function
+
+
+def rnn_backward(da, caches, carry=True):
+    """BPTT in the course's conventions; carry=False plants a mistake: the gradient from step
+    t+1 (da_prevt) is not added, so each step sees only its own output's gradient."""
+    cell_caches, x = caches
+    (n_a, m, T_x), n_x = da.shape, x.shape[0]
+    gradients = {"dx": np.zeros((n_x, m, T_x)), "dWax": np.zeros((n_a, n_x)),
+                 "dWaa": np.zeros((n_a, n_a)), "dba": np.zeros((n_a, 1))}
+    da_prevt = np.zeros((n_a, m))
+    for t in reversed(range(T_x)):
+        step = rnn_cell_backward(da[:, :, t] + (da_prevt if carry else 0), cell_caches[t])
+        gradients["dx"][:, :, t] = step["dxt"]
+        da_prevt = step["da_prev"]
+        for name in ("dWax", "dWaa", "dba"):
+            gradients[name] += step[name]            # a weight's gradient: the sum over the steps
+    return {**gradients, "da0": da_prevt}
+
+
+def rnn_backward_without_carry(da, caches):
+    return rnn_backward(da, caches, carry=False)
+
+
+print(check_function(rnn_backward, "rnn_backward"), end="\n\n")
+print(check_function(rnn_backward_without_carry, "rnn_backward"))

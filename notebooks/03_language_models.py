@@ -568,3 +568,100 @@ table(["t", "pair sentence", "P", "pear sentence", "P"], rows)
 
 # %%
 print(f"run time {time.perf_counter() - START:.0f} s ({time.process_time():.0f} s of CPU), small mode: {SMALL}")
+
+# %% [markdown]
+# ## Summary
+#
+# * **The slides' recipe** (slide section 10) on the Penn Treebank: tokenised text, `</s>` at the
+#   end of every sentence, rare words as `<unk>` (5.1 % of the training words), a 10,000-token
+#   `StringLookup`. A smaller vocabulary reads more test words as unknown: 26.5 % with 1,000
+#   tokens, 6.1 % with 10,000.
+# * **n-gram counts**, $P(w \mid h) = c(h\,w) / c(h)$, and the slides' two arguments against them,
+#   measured. The slides' own context "students opened their" never occurs in the PTB (0/0: no
+#   distribution at all); 76 % of the test set's 4-grams never occur in training; and the table
+#   of distinct n-grams grows until it holds about as many entries as the corpus has words.
+# * **Smoothing**: add-$k$ gets worse as $n$ grows, Kneser-Ney improves and levels off; the
+#   modified Kneser-Ney 5-gram has the lowest test perplexity, 141.2.
+# * **The fixed-window neural LM** (4 words, embeddings, one tanh layer, a softmax) has no
+#   sparsity problem and grows only linearly with its window; after one epoch its test
+#   perplexity is 171.1.
+# * **The RNN LM**, a zoo LSTM, learns by teacher forcing,
+#   $x^{\langle t \rangle} = y^{\langle t-1 \rangle}$, statefully over contiguous streams
+#   (truncated BPTT). After one epoch it scores 338.8 sentence by sentence and 296.5 with the state
+#   carried across sentences. One epoch is a short training: the ranking 5-gram < window < LSTM is
+#   this run's, not a verdict (`bench/ptb_word.py` trains for 13 epochs).
+# * **Sentence probabilities** are products of next-word factors. The slides' *pear / pair*
+#   sentences cannot be compared fairly with a closed vocabulary, where "pear" is `<unk>`; a
+#   character 7-gram scores both spellings on equal terms.
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. **Predict the perplexity.** What is the perplexity of a model that gives each of its
+#    $V = 10{,}000$ tokens the same probability? Of a model that gives one single test token
+#    probability 0 (compare with the unsmoothed bigram of section 3)? Of one that predicts every
+#    test token with probability 1/2?
+# 2. **Count by hand, then go one word further.** For the four sentences of the cell below,
+#    compute $P(\text{books} \mid \text{their})$ by hand, unsmoothed and with add-1 ($k = 1$). Then
+#    write `add_k_trigram(corpus, k)` (each sentence read as `<s> <s> y1 … yT </s>`) and check it
+#    against `NGramLM(corpus, n=3, smoothing="add-k", k=k)` the way the cell checks the bigram: the
+#    largest difference over every context and every word must be float rounding.
+# 3. **A smaller vocabulary.** Fit section 3's Kneser-Ney trigram again with `min_count=20`
+#    (words seen fewer than 20 times in training become `<unk>`). Predict first: does the test
+#    perplexity go up or down? Is the new model a better language model? Why do perplexities
+#    compare models only over the same vocabulary?
+# 4. **What the state carries.** Carrying the LSTM's state across sentence boundaries lowered its
+#    test perplexity from 338.8 to 296.5. What can the state know at the start of a PTB sentence
+#    (consecutive sentences come from the same article)? How would you give the n-gram model and
+#    the window model the same advantage, and what would it cost each of them?
+# 5. **The price of a long context.** With the sizes of section 4 ($V = 10{,}000$, embeddings of
+#    $d = 64$, $h = 128$ hidden units), how many parameters does a window model that reads the
+#    last 100 words need? How many does the RNN LM of section 5 need to condition on 100 words,
+#    and what does it give up in exchange?
+# 6. **A sentence, factor by factor.** For the add-$k$ bigram of the cell below, compute
+#    $\ln P(\text{the students opened their books})$ from `model.token_log_probs([sentence])` and
+#    check with `assert` that the sum of the factors is `model.sentence_log_prob(sentence)` and
+#    that $\exp$ of minus their mean is `model.perplexity([sentence])`. With $k = 0$, write a
+#    sentence of the corpus's words that gets probability 0, and say which bigram is to blame.
+#
+# **Checking an answer.** Where an exercise asks for code, compare your function with the zoo's
+# on every input it can take, or `assert` a value you can compute by hand. Below, a student's
+# add-$k$ bigram against `NGramLM`, once with $V$ counting the words, `<UNK>` and `</s>` (the
+# zoo's vocabulary) and once with a planted mistake, $V$ counting the words only; then a
+# perplexity checked against a value known in closed form.
+
+# %%
+import math
+from collections import Counter
+
+import numpy as np
+
+from rnn_zoo.ngram import NGramLM
+
+corpus = [s.split() for s in ["the students opened their books", "the students opened their exams",
+                              "the students closed their books", "the teacher opened the door"]]
+
+
+def add_k_bigram(corpus, k, specials=2):
+    """P(w2 | w1) = (c(w1 w2) + k) / (c(w1) + k V), each sentence read as <s> y1 ... yT </s>, and V
+    counting the words plus <UNK> and </s>; specials=0 plants a mistake: V counts the words only."""
+    padded = [["<s>", *sentence, "</s>"] for sentence in corpus]
+    pairs = Counter(pair for s in padded for pair in zip(s, s[1:]))
+    contexts = Counter(w1 for s in padded for w1 in s[:-1])
+    V = len({word for sentence in corpus for word in sentence}) + specials
+    return lambda w2, w1: (pairs[w1, w2] + k) / (contexts[w1] + k * V)
+
+
+k = 0.5
+model = NGramLM(corpus, n=2, smoothing="add-k", k=k)    # the zoo's add-k bigram
+for label, p in [("V with <UNK> and </s>", add_k_bigram(corpus, k)),
+                 ("V of the words only", add_k_bigram(corpus, k, specials=0))]:
+    worst = max(abs(p(w2, w1) - math.exp(model.log_prob(w2, [] if w1 == "<s>" else [w1])))
+                for w1 in ["<s>", *model.vocabulary] for w2 in model.vocabulary)
+    print(f"{label:22} P(books | their) = {p('books', 'their'):.4f}, NGramLM "
+          f"{math.exp(model.log_prob('books', ['their'])):.4f}; largest difference {worst:.1e}")
+
+factors = np.array([0.5, 0.25, 0.125, 0.5])             # P(y<t> | y<1..t-1>) of one sentence
+perplexity = math.exp(-np.mean(np.log(factors)))
+print(f"perplexity of the factors {factors.tolist()}: {perplexity:.4f} = 2 ** 1.75")
+assert math.isclose(perplexity, 2 ** 1.75)

@@ -487,3 +487,111 @@ if beam_line[0].finished:   # the beam's own score is the same ln P
 
 # %%
 print(f"run time {time.perf_counter() - START:.0f} s ({time.process_time():.0f} s of CPU), small mode: {SMALL}")
+
+# %% [markdown]
+# ## Summary
+#
+# * **A character model of first names** (27 characters, no `<UNK>`): a zoo LSTM trained with
+#   early stopping, 23 epochs, best validation loss 1.871 nats per character.
+# * **One sampling step** (slide section 10): `next_log_probs` is the log-softmax of the
+#   network's logits. A temperature $T$ turns $p_w$ into $p_w^{1/T}$, renormalised; top-$k$ keeps
+#   the $k$ most likely tokens and top-$p$ the fewest that hold probability $p$; the Gumbel-max
+#   draw is an exact sample (20,000 draws came within 0.0031 of the softmax).
+# * **Novel names**: at $T = 1$, 75.5 % of 1,000 samples are not training names, and 24 of those
+#   are real names of the held-out splits. The temperature trades novelty for likelihood: 33 %
+#   novel at $T = 0.5$, 91 % at $T = 1.5$.
+# * **Reproducible and primed**: an int seed fixes a sample, and a prompt primes the recurrent
+#   state before the continuation is sampled.
+# * **Never `<UNK>`**: `generate` bans the unknown token. 100 sentences sampled from a PTB
+#   trigram hold no `<unk>`, where a sampler without the ban would have drawn about 92.
+# * **Shakespeare** from a briefly trained character LSTM, at four temperatures: the share of
+#   words seen in the training text falls from 91 % at $T = 0.3$ to 26 % at $T = 1.5$.
+# * **O(n) generation and beam search**: carrying the state beats re-reading the text (8 times as
+#   fast at 200 characters, and the compiled loop 13 times as fast again); beam search finds
+#   likelier, shorter names than greedy decoding (*shana*, $\ln P = -6.872$, against greedy
+#   *marianne*, $-8.065$).
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. **The knobs at their limits.** What does sampling become as $T \to 0$? As $T \to \infty$?
+#    Which `top_k` is greedy decoding, and which `top_p` keeps every token? Predict, then check
+#    with `sampling_logits` on the distribution after "jo" of section 2.
+# 2. **By hand, then by the sampler.** For $P = (0.5, 0.25, 0.15, 0.1)$, compute the sampling
+#    distribution at $T = 2$; with `temperature=2, top_k=2`; and with `temperature=0.5, top_p=0.7`
+#    (the cuts come after the temperature). Check your three answers the way the second cell below
+#    checks three others.
+# 3. **Novelty against likelihood.** Before you run it: sampling 500 names at $T = 1$ with
+#    `top_p=0.9` (section 3), will more or fewer of them be novel than at $T = 1$ without the cut?
+#    More or fewer than at $T = 0.5$? Then run it and fill in one more row of the table.
+# 4. **Dinosaurus Island's sampler.** Write the course's `sample(parameters, char_to_ix, seed)`: a
+#    character RNN (`Wax`, `Waa`, `Wya`, `ba`, `by`, column vectors) that starts from
+#    $x^{\langle 1 \rangle} = 0$ and $a^{\langle 0 \rangle} = 0$, draws each index from
+#    $\hat y^{\langle t \rangle}$ with `np.random.default_rng(seed)`, feeds its one-hot vector back
+#    in, and stops at the newline or after 50 characters (then appends the newline's index). Check
+#    it with `check_function(sample, "sample")`. Then write `clip(gradients, max_value)`, which
+#    clips every entry of every gradient to the interval from `-max_value` to `max_value`, and
+#    check it with `check_function(clip, "clip")`.
+# 5. **Per character.** Beam search ranks by the total $\ln P$, so it favours short names
+#    (section 8). Which of the 10 names in the beam-search table wins if you rank them by $\ln P$
+#    per character instead? What would go wrong if the search itself pruned by the per-character
+#    score after every step?
+# 6. **The cost of re-reading.** Extrapolate the two timing curves of section 7 to 1,000
+#    characters. Then time the state-carrying loop at that length,
+#    `generate(shakespeare_lm, list(PROMPT), max_tokens=1000, in_graph=False, **greedy)`, and
+#    compare with your prediction.
+#
+# **Checking an answer.** `check_function(fn, "sample")` grades a sampler by its properties (any
+# random generator may be used): a model sure of its next character must be followed exactly, a
+# random model's first characters must follow its softmax, and every sample ends with the
+# newline's index. Below, the reference `rnn_zoo.functional.sample` and a student's sampler that
+# takes the most likely character instead of drawing one; then three sampling distributions
+# computed by hand and compared with `sampling_logits`.
+
+# %%
+import numpy as np
+
+import rnn_zoo.functional
+from rnn_zoo.grading import check_function
+
+
+def greedy_sample(parameters, char_to_ix, seed=0):
+    """The course's sampler with a planted mistake: it takes the most likely character instead
+    of drawing one, so every seed gives the same sequence."""
+    Wax, Waa, Wya, ba, by = (parameters[k] for k in ("Wax", "Waa", "Wya", "ba", "by"))
+    x, a = np.zeros((Wax.shape[1], 1)), np.zeros((Waa.shape[0], 1))   # x<1> = 0, a<0> = 0
+    indices, idx = [], -1
+    while idx != char_to_ix["\n"] and len(indices) < 50:
+        a = np.tanh(Wax @ x + Waa @ a + ba)
+        z = Wya @ a + by
+        y = np.exp(z - z.max()) / np.sum(np.exp(z - z.max()))         # ŷ<t> = softmax(z)
+        idx = int(np.argmax(y))                                        # the mistake: no draw
+        indices.append(idx)
+        x = np.zeros_like(x)
+        x[idx] = 1                                                     # feed the sample back in
+    if idx != char_to_ix["\n"]:
+        indices.append(char_to_ix["\n"])
+    return indices
+
+
+print(check_function(rnn_zoo.functional.sample, "sample"), end="\n\n")
+print(check_function(greedy_sample, "sample"))
+
+# %%
+import numpy as np
+import tensorflow as tf
+
+from rnn_zoo.sampling import sampling_logits
+
+p = np.array([0.5, 0.25, 0.15, 0.1])                   # P(next token) over four tokens
+by_hand = {"temperature=0.5": p ** 2 / np.sum(p ** 2),  # p^(1/T), renormalised
+           "top_k=2": np.array([0.5, 0.25, 0, 0]) / 0.75,
+           "top_p=0.8": np.array([0.5, 0.25, 0.15, 0]) / 0.9}
+options = {"temperature=0.5": {"temperature": 0.5}, "top_k=2": {"top_k": 2},
+           "top_p=0.8": {"top_p": 0.8}}
+no_ban = np.zeros(len(p), bool)
+for name, expected in by_hand.items():
+    sampled = tf.nn.softmax(sampling_logits(np.log(p), no_ban, **options[name])).numpy()
+    print(f"{name:16} by hand {' '.join(f'{v:.4f}' for v in expected)}   "
+          f"sampling_logits {' '.join(f'{v:.4f}' for v in sampled)}")
+    np.testing.assert_allclose(sampled, expected, atol=1e-12)

@@ -703,7 +703,7 @@ print(f"c<t> rebuilt from the recorded Γ_u, Γ_f and c~: max |difference| "
 # words against all others).
 
 # %% [markdown]
-# ## Summary
+# ## The numbers at a glance
 
 # %%
 teddy_p = [teddy_taggers["bidirectional"].predict([pair_tokens[k]])[0][teddy_at]
@@ -720,3 +720,111 @@ width = max(len(name) for name, _ in summary)
 for name, value in summary:
     print(f"{name:<{width}}  {value}")
 print(f"\nsmall mode: {SMALL}; run time {time.perf_counter() - START:.0f} s")
+
+# %% [markdown]
+# ## Summary
+#
+# * **The design patterns** (slide section 9): one-to-one, one-to-many, many-to-one, and
+#   many-to-many with equal or with different lengths, each with its place in `rnn_zoo`. The
+#   one-to-many model and the encoder-decoder share one decoder, a language model whose initial
+#   state is set by a vector.
+# * **A tagger** (many-to-many, equal lengths). On the slides' *Teddy* pair (slide section 8) a
+#   unidirectional tagger must give *teddy* the same probability in both sentences (0.523 in
+#   both), while a bidirectional one separates them (0.001 before *bears*, 0.999 before
+#   *Roosevelt*).
+# * **Restoring Shakespeare's capitals**: F1 0.738 for the baseline without context, 0.805 for a
+#   unidirectional and 0.816 for a bidirectional zoo GRU tagger. The words to the right help most
+#   on words of mixed case (F1 +0.127).
+# * **Deep and bidirectional** (slide section 8): a GRU layer has $3(n_a n_x + n_a^2 + n_a)$
+#   parameters; going bidirectional doubles them and doubles the input of the layer above. The
+#   zoo taggers equal their built-in Keras twins to $3.6 \times 10^{-7}$.
+# * **An encoder-decoder** (many-to-many, different lengths) rewrites dates written in 13 formats
+#   as ISO dates. Trained by teacher forcing, it reaches an exact match of 0.860 with greedy
+#   decoding and 0.864 with beam search (copying the source: 0.072); the first errors printed are
+#   all in the day.
+# * **One-to-many**: a class sets $a^{\langle 0 \rangle}$ and $c^{\langle 0 \rangle}$ of a
+#   character LSTM. 42 % of its female samples end in *a* (41 % of the list), against 3 % of its
+#   male samples (1 %).
+# * **The gates** of a trained GRU and a trained LSTM (slide sections 6 and 7) are recorded over
+#   one line and rebuild $c^{\langle t \rangle}$; one line and one seed cannot say what a unit
+#   means.
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. **Predict, then check.** In section 2.1, which tokens of the two *Teddy* sentences must get
+#    identical probabilities from the unidirectional tagger, whatever it learned? Could more
+#    training or more data fix *teddy*? What is the smallest change to the model that could?
+# 2. **Count the parameters.** Write `lstm_parameters(n_x, n_a)`, and the count of Keras's
+#    default GRU, `reset_after=True`, which keeps a second bias row. Check each against
+#    `count_params()` of `rnn_zoo.LSTM` and `rnn_zoo.GRU(reset_after=True)` the way the first cell
+#    below checks the slides' GRU. Then predict the recurrent parameters of a 2-layer
+#    bidirectional LSTM tagger with 32 units and embeddings of 32 before you build
+#    `Tagger("lstm", units=32, embedding_dim=32, layers=2, bidirectional=True)`.
+# 3. **Greedy or beam?** Greedy decoding and beam search differ on only 4 of the 500 test dates.
+#    What does that say about the decoder's next-character distributions? Predict how the gap
+#    between them changes if you train for 2 epochs instead of 8 (`S2S_EPOCHS`), then try it.
+# 4. **One vector for the whole source.** The encoder hands the decoder a single state vector.
+#    Which formats are hardest in the per-format table of section 4? Why might even
+#    `{yyyy}{mm}{dd}`, which holds every digit of the answer in order, not be easy for this model?
+#    What would attention change?
+# 5. **The class must be carried.** In section 5 the class enters only through
+#    $a^{\langle 0 \rangle}$ and $c^{\langle 0 \rangle}$. Predict how the share of names ending in
+#    *a* changes for each class if you sample at `temperature=1.5`, then try it.
+# 6. **The GRU step in the course's conventions.** Write `gru_cell_forward(xt, a_prev, parameters)`
+#    for the slides' GRU: `Wu, bu, Wr, br, Wc, bc, Wy, by`, the gates acting on
+#    $[a^{\langle t-1 \rangle}; x^{\langle t \rangle}]$ and the candidate on
+#    $[\Gamma_r * a^{\langle t-1 \rangle}; x^{\langle t \rangle}]$, returning
+#    `a_next, yt_pred, cache` with `cache = (a_next, a_prev, ut, rt, cct, xt, parameters)`. Check
+#    it with `check_function(gru_cell_forward, "gru_cell_forward")`, then write
+#    `gru_forward(x, a0, parameters)` and check it with
+#    `check_function(gru_forward, "gru_forward")`.
+#
+# **Checking an answer.** A parameter count is checked against Keras's own `count_params()`; a
+# NumPy step against the grader, which names the known mistake that gives your numbers. Below, the
+# slides' GRU count for a zoo layer, alone and bidirectional; then a student's `gru_cell_forward`
+# that applies $\Gamma_r$ after the recurrent matmul, as Keras's default `reset_after=True` does.
+
+# %%
+import keras
+
+import rnn_zoo
+
+
+def gru_parameters(n_x, n_a):
+    """Three blocks (Γ_u, Γ_r, c~), each W_?x (n_a × n_x), W_?a (n_a × n_a) and b_? (n_a)."""
+    return 3 * (n_a * n_x + n_a * n_a + n_a)
+
+
+n_x, n_a = 32, 16
+layers = {"rnn_zoo.GRU": (rnn_zoo.GRU(n_a), gru_parameters(n_x, n_a)),
+          "Bidirectional(rnn_zoo.GRU)": (keras.layers.Bidirectional(rnn_zoo.GRU(n_a)),
+                                         2 * gru_parameters(n_x, n_a))}
+for name, (layer, formula) in layers.items():
+    layer.build((None, None, n_x))
+    print(f"{name:27} n_x={n_x}, n_a={n_a}: Keras counts {layer.count_params():,}, "
+          f"the formula gives {formula:,}")
+    assert layer.count_params() == formula
+
+# %%
+import numpy as np
+
+from rnn_zoo.functional import sigmoid, softmax
+from rnn_zoo.grading import check_function
+
+
+def gru_cell_forward(xt, a_prev, parameters):
+    """The slides' GRU step in the course's conventions, with a planted mistake: Γ_r multiplies
+    W_ca a<t-1> after the matmul instead of a<t-1> inside [Γ_r * a<t-1>; x<t>]."""
+    p, n_a = parameters, a_prev.shape[0]
+    concat = np.concatenate([a_prev, xt], axis=0)                # [a<t-1>; x<t>]
+    ut = sigmoid(p["Wu"] @ concat + p["bu"])                     # Γ_u
+    rt = sigmoid(p["Wr"] @ concat + p["br"])                     # Γ_r
+    W_ca, W_cx = p["Wc"][:, :n_a], p["Wc"][:, n_a:]
+    cct = np.tanh(W_cx @ xt + p["bc"] + rt * (W_ca @ a_prev))    # the mistake
+    a_next = ut * cct + (1 - ut) * a_prev                        # a<t> = c<t>
+    yt_pred = softmax(p["Wy"] @ a_next + p["by"])
+    return a_next, yt_pred, (a_next, a_prev, ut, rt, cct, xt, parameters)
+
+
+print(check_function(gru_cell_forward, "gru_cell_forward"))

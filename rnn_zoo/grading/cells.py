@@ -346,9 +346,9 @@ def check_cell(cell, family, *, reset_after=False, seed=0):
         return failed(subject, "Its outputs and states are right, but " +
                       "; ".join(gradient_lines) + ". Is there a tf.stop_gradient, a NumPy call "
                       "or a non-differentiable operation inside call()?")
-    sizes = ", ".join(f"units={u}, input_dim={d}, batch={b}, T={t}" for u, d, b, t in cases)
-    lines = [f"Outputs, states and gradients equal the slides' equations with random weights and "
-             f"biases ({sizes}). {note}".rstrip()]
+    sizes = ", ".join(str(case) for case in cases)
+    lines = [f"Outputs, states and gradients equal the slides' equations, on random weights and "
+             f"biases at (units, input_dim, batch, T) = {sizes}. {note}".rstrip()]
     return Report(subject, True, [], lines)
 
 

@@ -266,7 +266,7 @@ def _forward(fn, name, family, rng):
                              "is passed on to the next step and stored in a[:, :, t].")
         lines.append(f"(Graded with the reference {cell}, so this is a mistake in {name} itself.)")
         return failed(name, *lines)
-    return _passed(name, ", ".join(keys))
+    return _passed(name, ", ".join(keys) + " at every time step")
 
 
 def _cell_backward(fn, name, family, rng):
@@ -291,7 +291,7 @@ def _cell_backward(fn, name, family, rng):
         if fits:
             return failed(name, *lines, *(f"- {d}" for d in fits), mistakes=["bptt_term_missing"])
         return failed(name, *lines)
-    return _passed(name, "every gradient")
+    return _passed(name, "every gradient in the returned dict")
 
 
 def _cell_backward_mutants(family, reference, upstream, cache, expected):
@@ -333,7 +333,7 @@ def _backward(fn, name, family, rng):
         lines.append(f"(Graded with the reference {prefix}_cell_backward, so this is a mistake in "
                      f"{name} itself.)")
         return failed(name, *lines)
-    return _passed(name, "every gradient")
+    return _passed(name, "every gradient in the returned dict")
 
 
 BPTT_MUTANTS = (
@@ -404,7 +404,7 @@ def _two_step(fn, name, family, rng):
             return _fits(name, lines, fits)
         lines.append("The slide: h0 = tanh(X0 Wx + b), h1 = tanh(h0 Wh + X1 Wx + b).")
         return failed(name, *lines)
-    return _passed(name, "h0 and h1")
+    return _passed(name, "h0 and h1 against the slide's two steps, with random Wx, Wh and b", sized=False)
 
 
 def _softmax(fn, name, family, rng):
@@ -423,7 +423,7 @@ def _softmax(fn, name, family, rng):
             lines.append("np.exp overflows for large z: subtract z.max(axis=0) first (it does not "
                          "change the result).")
         return failed(name, *lines)
-    return _passed(name, "softmax over the classes, stable for large values")
+    return _passed(name, "that the softmax is over the classes (axis 0) and stable for large values", sized=False)
 
 
 def _clip(fn, name, family, rng):
@@ -437,7 +437,7 @@ def _clip(fn, name, family, rng):
         if line:
             return failed(name, f"With max_value={max_value}: {line}.",
                           "Every entry must end up in [-max_value, max_value] (np.clip).")
-    return _passed(name, "every gradient clipped")
+    return _passed(name, "that every gradient is clipped to [-max_value, max_value]", sized=False)
 
 
 def _sample(fn, name, family, rng):
@@ -477,7 +477,7 @@ def _sample(fn, name, family, rng):
                       f"softmax(W_ya a<1> + b_y) (chi-square {chi2:.0f}): draw each index with "
                       "probability y.ravel() (np.random.choice(vocab_size, p=...)).",
                       mistakes=["softmax_axis"] if chi2 > 1e6 else [])
-    return _passed(name, "sampling follows the model's softmax and stops at the newline")
+    return _passed(name, "that the samples follow the model's softmax and stop at the newline", sized=False)
 
 
 def _indices(result, name):
@@ -498,10 +498,11 @@ def _fits(name, lines, fits):
     return failed(name, *lines, mistakes=[k for m in fits for k in m.keys])
 
 
-def _passed(name, what):
+def _passed(name, what, sized=True):
+    """A passing report: ``what`` was checked (on the :data:`SIZES` where ``sized``)."""
     sizes = "; ".join(f"n_x={a}, n_a={b}, n_y={c}, m={d}, T_x={e}" for a, b, c, d, e in SIZES)
-    return Report(name, True, [], [f"{what} equal the reference with random weights and biases "
-                                   f"({sizes})."])
+    where = f", on random weights and biases ({sizes})" if sized else ""
+    return Report(name, True, [], [f"Checked {what}{where}."])
 
 
 def check_function(fn, name, *, seed=0):
