@@ -35,3 +35,9 @@ lab: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# Build the course assignments with otter-grader: assignments/dist/<name>/{student,autograder},
+# each solution graded by otter on the way (it must score full marks). See assignments/README.md.
+.PHONY: assignments
+assignments: $(VENV)/.installed
+	$(PY) assignments/build.py
