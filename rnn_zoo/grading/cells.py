@@ -248,29 +248,28 @@ def _gradient_lines(run, rng):
     weight_names = [_short_name(v) for v in weights]
     fixed = {_short_name(v): np.asarray(v.numpy(), np.float64) for v in run.cell.weights}
 
-    def reference_loss(x_value, state_values, weight_values):
+    n_states = len(states)
+
+    def reference_loss(values):  # values: [x, *initial states, *trainable weights], float64
+        x_value, state_values, weight_values = values[0], values[1:1 + n_states], values[1 + n_states:]
         w = slide_weights_of(run, {**fixed, **dict(zip(weight_names, weight_values))})
-        xs = x_value.transpose(1, 2, 0)
-        outputs, final, _ = variants.run(run.family, w, xs, [s.T for s in state_values],
-                                         reset_after=run.reset_after)
+        outputs, final, _ = variants.run(run.family, w, x_value.transpose(1, 2, 0),
+                                         [s.T for s in state_values], reset_after=run.reset_after)
         total = np.sum(outputs.transpose(2, 0, 1) * R)
         return total + sum(np.sum(f.T * s) for f, s in zip(final, S))
 
-    base = [run.x.astype(np.float64), [s.astype(np.float64) for s in run.states],
-            [np.asarray(v.numpy(), np.float64) for v in weights]]
-    names = ["x", *("a<0>", "c<0>")[: len(states)], *weight_names]
+    base = [np.asarray(v, np.float64) for v in (run.x, *run.states)] + \
+        [np.asarray(v.numpy(), np.float64) for v in weights]
+    names = ["x", *("a<0>", "c<0>")[:n_states], *weight_names]
+    eps = 1e-3
     lines = []
     for i, (name, grad) in enumerate(zip(names, grads)):
-        shape = tuple(x.shape) if i == 0 else tuple(states[i - 1].shape) if i <= len(states) \
-            else tuple(weights[i - 1 - len(states)].shape)
-        direction = rng.normal(0.0, 1.0, shape)
-        eps = 1e-3
+        direction = rng.normal(0.0, 1.0, base[i].shape)
 
         def shifted(sign):
-            xv, sv, wv = base[0].copy(), [s.copy() for s in base[1]], [v.copy() for v in base[2]]
-            target = xv if i == 0 else sv[i - 1] if i <= len(states) else wv[i - 1 - len(states)]
-            target += sign * eps * direction
-            return reference_loss(xv, sv, wv)
+            values = list(base)
+            values[i] = base[i] + sign * eps * direction
+            return reference_loss(values)
 
         numeric = (shifted(1) - shifted(-1)) / (2 * eps)
         analytic = 0.0 if grad is None else float(np.sum(np.asarray(grad, np.float64) * direction))

@@ -20,6 +20,7 @@ import copy
 import numpy as np
 
 from rnn_zoo.grading import diagnose, mutants, variants
+from rnn_zoo.grading.catalogue import GATE_NAMES, equation
 from rnn_zoo.grading.report import Report, describe_exception, failed
 
 # (n_x, n_a, n_y, m, T_x); the second has m == n_a
@@ -212,8 +213,6 @@ def _first_in_cache(family, cache, quantities):
     if not isinstance(cache, (tuple, list)) or len(cache) != len(names):
         return []
     values = dict(zip(names, cache))
-    from rnn_zoo.grading.catalogue import GATE_NAMES, equation
-
     for entry in ORDER[family]:
         quantity = QUANTITY[entry]
         reference = quantities["state" if (family == "gru" and entry == "a_next") else quantity]
