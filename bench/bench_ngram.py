@@ -1,4 +1,4 @@
-r"""Speed of :class:`rnn_zoo.ngram.NGramLM` against ``nltk.lm``, and its perplexity on the Penn
+r"""Speed of :class:`rnn_zoo.lm.ngram.NGramLM` against ``nltk.lm``, and its perplexity on the Penn
 Treebank (a benchmark, not a test).
 
 Method
@@ -22,9 +22,9 @@ discount 0.75 on both sides).
 * check: on the n-grams nltk scored, the Laplace log-probabilities agree to 1e-9 (Kneser-Ney
   differs by design: see ``rnn_zoo/ngram.py`` on nltk's two departures from the textbook).
 
-**Penn Treebank** (Mikolov's split, ``rnn_zoo.datasets.penn_treebank()``; skipped with
+**Penn Treebank** (Mikolov's split, ``rnn_zoo.data.datasets.penn_treebank()``; skipped with
 ``--no-ptb`` or when it cannot be loaded): the slides' sparsity and storage, measured by
-:func:`rnn_zoo.ngram.sparsity_and_storage` (train vs test, n = 1..5); then validation and test
+:func:`rnn_zoo.lm.ngram.sparsity_and_storage` (train vs test, n = 1..5); then validation and test
 perplexity for n = 3, 4, 5 with interpolated Kneser-Ney (its discount picked on the validation
 set from ``--discounts``) and modified Kneser-Ney, standard convention (each word and one
 ``</s>`` a sentence predicted: 82,430 test tokens, the usual count), with the PTB's own
@@ -51,7 +51,7 @@ from nltk.lm.preprocessing import pad_both_ends, padded_everygram_pipeline  # no
 from nltk.util import ngrams  # noqa: E402
 
 from machine import describe  # noqa: E402
-from rnn_zoo.ngram import NGramLM, sparsity_and_storage  # noqa: E402
+from rnn_zoo.lm.ngram import NGramLM, sparsity_and_storage  # noqa: E402
 
 MIKOLOV_KN5 = 141.2
 
@@ -122,7 +122,7 @@ def against_nltk(args):
 def load_ptb():
     """``({"train", "valid", "test"} as token lists, None)`` or ``(None, why not)``."""
     try:
-        from rnn_zoo.datasets import penn_treebank
+        from rnn_zoo.data.datasets import penn_treebank
         return {split: [line.split() for line in lines]
                 for split, lines in penn_treebank().items()}, None
     except Exception as error:   # missing module, no network, checksum: report, do not fail

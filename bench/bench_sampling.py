@@ -14,9 +14,9 @@ training). Each way samples ``--chars`` characters (1,000) at temperature 1 with
   T``, renormalise, ``np.random.multinomial``). Timed on the first ``--keras-io-chars`` (30)
   characters and **extrapolated** per character: at ~70 ms a call, 1,000 would take over a
   minute.
-* (b) :func:`rnn_zoo.sampling.generate` with ``in_graph=False``: the stateful one-step
+* (b) :func:`rnn_zoo.lm.sampling.generate` with ``in_graph=False``: the stateful one-step
   ``tf.function`` (``RNNLanguageModel.advance``) and one sampling step, in a Python loop.
-* (c) :func:`rnn_zoo.sampling.generate` (``in_graph=True``, its default for an RNN LM): the whole
+* (c) :func:`rnn_zoo.lm.sampling.generate` (``in_graph=True``, its default for an RNN LM): the whole
   loop in one ``tf.function`` compiled with XLA; compiled once before timing.
 
 (b) and (c) are the median of ``--repeats`` runs taken round-robin (b, c, b, c, ...), so both
@@ -39,8 +39,8 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from machine import describe  # noqa: E402
-from rnn_zoo.rnn_lm import RNNLanguageModel  # noqa: E402
-from rnn_zoo.sampling import generate  # noqa: E402
+from rnn_zoo.lm.rnn import RNNLanguageModel  # noqa: E402
+from rnn_zoo.lm.sampling import generate  # noqa: E402
 
 CHARACTERS = ["\n", " "] + [chr(code) for code in range(45, 127)]     # 84 characters
 WINDOW = 40                                                     # keras-io's maxlen

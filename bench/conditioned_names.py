@@ -1,6 +1,6 @@
 r"""First names generated from a class, female or male (a report, not a test), as Markdown.
 
-One-to-many: ``rnn_zoo.conditioned.ClassConditionedLM`` -- a character LSTM (128 units,
+One-to-many: ``rnn_zoo.lm.conditioned.ClassConditionedLM`` -- a character LSTM (128 units,
 dropout 0.2) whose initial state ``[a<0>, c<0>]`` is a learned vector per class -- trained on
 the train splits of ``first_names("female")`` and ``first_names("male")``
 (``split_items(..., seed=0)``: 80 %, early stopping on the 10 % valid splits, at most a fixed
@@ -24,9 +24,9 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from machine import describe, time_limit  # noqa: E402
-from rnn_zoo import datasets, text  # noqa: E402
-from rnn_zoo.conditioned import ClassConditionedLM  # noqa: E402
-from rnn_zoo.sampling import generate  # noqa: E402
+from rnn_zoo.data import datasets, text  # noqa: E402
+from rnn_zoo.lm.conditioned import ClassConditionedLM  # noqa: E402
+from rnn_zoo.lm.sampling import generate  # noqa: E402
 
 CLASSES = ("female", "male")
 TRAIN_SECONDS = 90

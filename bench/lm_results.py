@@ -26,10 +26,10 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from machine import describe, time_limit  # noqa: E402
-from rnn_zoo import datasets, text  # noqa: E402
-from rnn_zoo.ngram import NGramLM  # noqa: E402
-from rnn_zoo.rnn_lm import RNNLanguageModel  # noqa: E402
-from rnn_zoo.sampling import generate  # noqa: E402
+from rnn_zoo.data import datasets, text  # noqa: E402
+from rnn_zoo.lm.ngram import NGramLM  # noqa: E402
+from rnn_zoo.lm.rnn import RNNLanguageModel  # noqa: E402
+from rnn_zoo.lm.sampling import generate  # noqa: E402
 
 PAIRS = [("the apple and pair salad", "the apple and pear salad"),
          ("i saw the soccer game", "saw i the game of soccer")]

@@ -1,7 +1,7 @@
 r"""Penn Treebank word-level language models, side by side (a report, not a test), as Markdown.
 
-1. The modified-Kneser-Ney 5-gram (:mod:`rnn_zoo.ngram`).
-2. The fixed-window neural LM (:mod:`rnn_zoo.window_lm`): the previous 4 words.
+1. The modified-Kneser-Ney 5-gram (:mod:`rnn_zoo.lm.ngram`).
+2. The fixed-window neural LM (:mod:`rnn_zoo.lm.window`): the previous 4 words.
 3. Zaremba et al. 2014's "small" LSTM with the zoo's ``LSTMCell``: 2 layers x 200 units,
    embeddings of 200, no dropout, weights uniform in [-0.1, 0.1] (biases 0, forget bias 0, as
    TensorFlow's reproduction), 20 streams x 20 steps of truncated BPTT (stateful), plain SGD at
@@ -13,9 +13,9 @@ r"""Penn Treebank word-level language models, side by side (a report, not a test
    global_clipnorm=5 / 20) on the mean: ``clip(20 g, 5) = 20 clip(g, 0.25)``.
 
 Perplexities count every word and one ``</s>`` per sentence (82,430 test targets). The LSTM is
-scored both ways: the paper's protocol (:meth:`~rnn_zoo.rnn_lm.RNNLanguageModel.stream_perplexity`,
+scored both ways: the paper's protocol (:meth:`~rnn_zoo.lm.rnn.RNNLanguageModel.stream_perplexity`,
 the state carried across sentences) and each sentence from the zero state
-(:meth:`~rnn_zoo.lm.LanguageModel.perplexity`, as the n-gram and window models are scored).
+(:meth:`~rnn_zoo.lm.interface.LanguageModel.perplexity`, as the n-gram and window models are scored).
 
     python bench/ptb_word.py                   # about 35-40 min on a 2-core CPU
     python bench/ptb_word.py --epochs 1 --max-tokens 50000   # a smoke run
@@ -35,10 +35,10 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from machine import describe  # noqa: E402
-from rnn_zoo import datasets, text  # noqa: E402
-from rnn_zoo.ngram import NGramLM  # noqa: E402
-from rnn_zoo.rnn_lm import RNNLanguageModel  # noqa: E402
-from rnn_zoo.window_lm import WindowLanguageModel  # noqa: E402
+from rnn_zoo.data import datasets, text  # noqa: E402
+from rnn_zoo.lm.ngram import NGramLM  # noqa: E402
+from rnn_zoo.lm.rnn import RNNLanguageModel  # noqa: E402
+from rnn_zoo.lm.window import WindowLanguageModel  # noqa: E402
 
 UNK = "<unk>"
 INIT_SCALE = 0.1

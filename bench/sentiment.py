@@ -2,12 +2,12 @@ r"""Sentiment on Rotten Tomatoes snippets (a benchmark, not a test): majority cl
 logistic regression, zoo SimpleRNN / GRU / LSTM, zoo BiLSTM and Keras's built-in BiLSTM with the
 same settings, then the tuned zoo BiLSTM, the tuned hybrid (zoo BiLSTM + bag of n-grams) and the
 built-in twin of the hybrid trained with the same settings, all on the same fixed split
-(``rnn_zoo.datasets.rotten_tomatoes(seed=0)``: 10,248 / 1,280 / 1,280 snippets).
+(``rnn_zoo.data.datasets.rotten_tomatoes(seed=0)``: 10,248 / 1,280 / 1,280 snippets).
 
 The first RNNs: ``TextVectorization`` (vocabulary ``--max-tokens``) -> Embedding(``--embedding``,
 mask_zero) -> RNN(``--units``, input dropout ``--dropout``) -> Dropout -> Dense(1, sigmoid), Adam
 1e-3, batch ``--batch-size``, at most ``--epochs`` epochs, early stopping on the validation loss
-(patience 1, best epoch restored). The tuned ones use ``rnn_zoo.sentiment.TUNED`` and
+(patience 1, best epoch restored). The tuned ones use ``rnn_zoo.tasks.sentiment.TUNED`` and
 ``TUNED_HYBRID``, chosen by validation accuracy alone (trials below; the test split is read once
 per final configuration, here).
 Training time is Keras ``fit`` wall time (all epochs run, vocabulary excluded). Also printed:
@@ -27,12 +27,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 
 from machine import describe  # noqa: E402
-from rnn_zoo import datasets  # noqa: E402
-from rnn_zoo.sentiment import (TUNED, TUNED_FIT, TUNED_HYBRID, BagOfWords,  # noqa: E402
+from rnn_zoo.data import datasets  # noqa: E402
+from rnn_zoo.tasks.sentiment import (TUNED, TUNED_FIT, TUNED_HYBRID, BagOfWords,  # noqa: E402
                                Majority, SentimentClassifier, accuracy)
 
 # Validation accuracy (1,280 snippets) of the trials that chose TUNED and TUNED_HYBRID (in
-# rnn_zoo.sentiment); "BiLSTM 32/64" is 32 units per direction and Embedding 64; every trial
+# rnn_zoo.tasks.sentiment); "BiLSTM 32/64" is 32 units per direction and Embedding 64; every trial
 # has dropout 0.5, batch 32, at most 8 epochs (the first: 4). The test split was not looked at.
 #   BiLSTM 64/128, vocabulary 20k, Adam 1e-3, stop on val_loss (the untuned rows)   0.767
 #   BiLSTM 32/64, min_count 2, embedding dropout 0.3, stop on val_loss              0.755

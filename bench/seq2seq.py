@@ -1,6 +1,6 @@
 r"""Dates to ISO with an encoder-decoder (a report, not a test), printed as Markdown.
 
-``rnn_zoo.seq2seq.date_examples(20000, 1000, 1000, seed=0)``: 20,000 training, 1,000
+``rnn_zoo.tasks.seq2seq.date_examples(20000, 1000, 1000, seed=0)``: 20,000 training, 1,000
 validation and 1,000 test dates, no date in two splits, each written in one of 13 formats
 ("3 March 2021", "Mar 3, 21", "03/03/2021", "Wednesday, March 3rd 2021", ...). A zoo GRU
 encoder (128 units) hands its final state to a zoo GRU decoder (128 units); character
@@ -23,7 +23,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 
 from machine import describe, time_limit  # noqa: E402
-from rnn_zoo.seq2seq import DATE_FORMATS, EncoderDecoder, date_examples, exact_match  # noqa: E402
+from rnn_zoo.tasks.seq2seq import DATE_FORMATS, EncoderDecoder, date_examples, exact_match  # noqa: E402
 
 TRAIN_SECONDS = 150
 BEAM_WIDTH = 3

@@ -3,10 +3,10 @@ r"""Shakespeare character-level language models at equal training time (a report
 The corpus is ``datasets.shakespeare()`` (38 plays, cleaned, 80 distinct characters); the last
 10 % of its characters are the validation text (``datasets.split_text``), as in TARGETS.md.
 
-* n-gram models (:mod:`rnn_zoo.ngram`) over characters, one line a sentence and ``"\n"`` its
+* n-gram models (:mod:`rnn_zoo.lm.ngram`) over characters, one line a sentence and ``"\n"`` its
   end, so every character of the validation text and every line end is predicted.
-* Zoo SimpleRNN, GRU and LSTM language models (:class:`rnn_zoo.rnn_lm.RNNLanguageModel`) and
-  Keras's built-in ``keras.layers.LSTM`` in the same network (its ``rnn_zoo.convert.to_keras``
+* Zoo SimpleRNN, GRU and LSTM language models (:class:`rnn_zoo.lm.rnn.RNNLanguageModel`) and
+  Keras's built-in ``keras.layers.LSTM`` in the same network (its ``rnn_zoo.proof.convert.to_keras``
   twin, so it starts from the zoo LSTM's very weights), all with the same settings: embeddings
   of 64, one layer of ``--units`` (default 512), windows of 100 characters, batch 64, Adam 2e-3,
   gradient norm clipped at 5, each trained for the same ``--minutes`` of wall-clock time.
@@ -33,9 +33,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 
 from machine import describe, time_limit  # noqa: E402
-from rnn_zoo import convert, datasets, text  # noqa: E402
-from rnn_zoo.ngram import NGramLM  # noqa: E402
-from rnn_zoo.rnn_lm import RNNLanguageModel  # noqa: E402
+from rnn_zoo.data import datasets, text  # noqa: E402
+from rnn_zoo.proof import convert
+from rnn_zoo.lm.ngram import NGramLM  # noqa: E402
+from rnn_zoo.lm.rnn import RNNLanguageModel  # noqa: E402
 
 SEQ_LENGTH, BATCH, EMBEDDING, LEARNING_RATE, CLIPNORM = 100, 64, 64, 2e-3, 5.0
 PAIR = ("the apple and pair salad", "the apple and pear salad")

@@ -1,7 +1,7 @@
 r"""Restoring capital letters in Shakespeare (a benchmark, not a test): a unidirectional and a
 bidirectional zoo tagger, same cell, same data, same training budget, and the context-free
 baseline (each word's most frequent tag), on the fixed split by play of
-``rnn_zoo.tagging.shakespeare_capitals()`` (test: Coriolanus, Richard III, The Two Gentlemen of
+``rnn_zoo.tasks.tagging.shakespeare_capitals()`` (test: Coriolanus, Richard III, The Two Gentlemen of
 Verona; 9,681 lines).
 
 Every tagger: StringLookup (vocabulary ``--max-tokens``, rest ``<UNK>``) -> Embedding
@@ -12,7 +12,7 @@ plays), early stopping on the loss over all validation lines (patience 1, best e
 restored). The baseline counts the same training lines. Training time is Keras ``fit`` wall
 time (all epochs, validation included).
 
-Scores are on the non-initial words of the test lines (``rnn_zoo.tagging.non_initial_words``:
+Scores are on the non-initial words of the test lines (``rnn_zoo.tasks.tagging.non_initial_words``:
 words other than a line's first, where verse capitalises anything): precision, recall and F1
 of "capitalised", and accuracy; then F1 again for three groups of them: words of mixed case
 (capitalised in 10-90 % of their non-initial training occurrences: lord / Lord, king / King,
@@ -33,7 +33,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 
 from machine import describe  # noqa: E402
-from rnn_zoo.tagging import (UNK_ID, MostFrequentTag, Tagger, non_initial_words,  # noqa: E402
+from rnn_zoo.tasks.tagging import (UNK_ID, MostFrequentTag, Tagger, non_initial_words,  # noqa: E402
                              shakespeare_capitals, tag_scores)
 
 

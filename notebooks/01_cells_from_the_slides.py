@@ -58,9 +58,9 @@ import tensorflow as tf
 from IPython.display import Markdown, display
 
 import rnn_zoo
-from rnn_zoo import numpy_rnn
-from rnn_zoo.convert import flip_update_gate
-from rnn_zoo.two_step import X0_BATCH, X1_BATCH
+from rnn_zoo.proof import numpy_steps
+from rnn_zoo.proof.convert import flip_update_gate
+from rnn_zoo.cells.two_step import X0_BATCH, X1_BATCH
 
 SMALL = os.environ.get("RNN_ZOO_SMALL") == "1"  # set by the test suite
 T = 6 if SMALL else 40  # time steps in sections 3-5
@@ -176,7 +176,7 @@ UNITS, INPUT_DIM, BATCH = 3, 2, 4
 rng = np.random.default_rng(0)
 
 
-sigma = numpy_rnn.sigmoid
+sigma = numpy_steps.sigmoid
 
 
 def make_cell(cell_class, **kwargs):
@@ -200,8 +200,8 @@ def print_slide_weights(cell):
 
 def check_one_step(cell):
     """One step of ``cell.call`` (rows = batch) against the slide equations in NumPy
-    (``rnn_zoo.numpy_rnn``, column vectors, one example at a time), shown first."""
-    slide_step = numpy_rnn.step_for(cell)
+    (``rnn_zoo.proof.numpy_steps``, column vectors, one example at a time), shown first."""
+    slide_step = numpy_steps.step_for(cell)
     show_source(slide_step)
     x = rng.normal(size=(BATCH, INPUT_DIM)).astype("float32")
     states = [rng.normal(size=(BATCH, n)).astype("float32") for n in np.atleast_1d(cell.state_size)]
@@ -306,10 +306,10 @@ check_one_step(cell)
 # ## 3. Unrolling three ways (slide section 4)
 #
 # A cell computes one step; an RNN layer *unrolls* it over the sequence. The slides write the
-# loop as a plain Python `scan`, which `rnn_zoo.scan.scan` keeps verbatim:
+# loop as a plain Python `scan`, which `rnn_zoo.cells.scan.scan` keeps verbatim:
 
 # %%
-from rnn_zoo.scan import scan
+from rnn_zoo.cells.scan import scan
 
 show_source(scan)
 
@@ -381,7 +381,7 @@ plt.show()
 #
 # For the GRU, the zoo's update-gate weights are the *negated* Keras `z` weights (section 4.1),
 # so the zoo's gradient for that block is the negated Keras gradient too;
-# `rnn_zoo.convert.flip_update_gate` negates that block, and serves both directions.
+# `rnn_zoo.proof.convert.flip_update_gate` negates that block, and serves both directions.
 
 # %%
 def builtin_layer(layer_class, **kwargs):

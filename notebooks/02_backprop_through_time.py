@@ -49,7 +49,7 @@ import tensorflow as tf
 from IPython.display import Markdown, display
 
 import rnn_zoo
-from rnn_zoo.numpy_rnn import RNN, numerical_gradient, relative_error
+from rnn_zoo.studies.bptt import RNN, numerical_gradient, relative_error
 
 SMALL = os.environ.get("RNN_ZOO_SMALL") == "1"  # set by the test suite
 keras.utils.set_random_seed(0)
@@ -200,14 +200,14 @@ for label, grads in [
 # BPTT multiplies one Jacobian per step, so the gradient that reaches $a^{\langle k \rangle}$
 # from a loss at step $T$ is a product of $T - k$ factors. For the vanilla RNN each factor is
 # $\mathrm{diag}(1 - a^2)\, W_{aa}$: if its size stays below 1 the gradient vanishes
-# geometrically, above 1 it explodes. `rnn_zoo.gradient_flow.gradient_norms` measures
+# geometrically, above 1 it explodes. `rnn_zoo.studies.gradient_flow.gradient_norms` measures
 # $\lVert \partial L / \partial a^{\langle k \rangle} \rVert$ by autodiff, indexed by the distance
 # $T - k$ from the loss, for any zoo cell. First at initialisation, with Keras's default
 # initialisers, on random inputs:
 
 # %%
-from rnn_zoo import gradient_flow
-from rnn_zoo.agreement import agreement_data, train_agreement
+from rnn_zoo.studies import gradient_flow
+from rnn_zoo.studies.agreement import agreement_data, train_agreement
 
 STEPS_BACK = 30 if SMALL else 80
 inputs = np.random.default_rng(1).normal(size=(16, STEPS_BACK + 1, 8)).astype("float32")
@@ -276,19 +276,19 @@ assert np.abs(path.indirect).max() < 1e-6
 # %% [markdown]
 # So initialisation matters as much as the cell: starting the GRU at $b_u = -3$ (and the LSTM's
 # forget gate at $b_f = +3$) opens the carry path before any training. The study below uses that
-# "carry bias" for the gated cells (`rnn_zoo.agreement.agreement_model(carry_bias=3)`).
+# "carry bias" for the gated cells (`rnn_zoo.studies.agreement.agreement_model(carry_bias=3)`).
 #
 # ## 6. The long-gap agreement task (slide section 5)
 #
 # "The cat, which already ate …, was full" / "The cats, which already ate …, were full": the verb
-# must agree with a subject a whole gap of words back. `rnn_zoo.agreement` makes that bit, and
+# must agree with a subject a whole gap of words back. `rnn_zoo.studies.agreement` makes that bit, and
 # nothing else, the task: a subject noun (singular or plural), `gap` distractors (filler words,
 # and nouns of random number as attractors, so that "copy the last noun" is wrong half the time),
 # then a query token where the model answers *was* or *were*. Every cell gets the same parameter
 # budget (about 7,000) and the same training steps.
 
 # %%
-from rnn_zoo.agreement import decode, run_agreement_study
+from rnn_zoo.studies.agreement import decode, run_agreement_study
 
 x, y = agreement_data(3, gap=8, seed=5)
 for tokens, label in zip(x, y):
@@ -359,7 +359,7 @@ print(f"run time {time.perf_counter() - START:.0f} s, small mode: {SMALL}")
 # %% [markdown]
 # ## Summary
 #
-# * **The vanilla RNN in NumPy** (`rnn_zoo.numpy_rnn.RNN`, slide sections 2 and 5) has the
+# * **The vanilla RNN in NumPy** (`rnn_zoo.studies.bptt.RNN`, slide sections 2 and 5) has the
 #   slide's `rnn.step(x)` API; its loss is the cross entropy of the outputs that count, averaged
 #   or summed over time.
 # * **BPTT by hand.** `RNN.backward` is the slides' double sum with its product of Jacobians

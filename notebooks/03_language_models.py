@@ -50,7 +50,7 @@
 #
 # **Perplexity** is $\exp\big(-\frac{1}{N}\sum \ln P(y^{\langle t \rangle} \mid \dots)\big)$ over
 # every predicted token, each sentence's words and its one end token `</s>` (the slides'
-# `<EOS>`); a start marker is context only and never counted (`rnn_zoo.lm`). Lower is better; a
+# `<EOS>`); a start marker is context only and never counted (`rnn_zoo.lm.interface`). Lower is better; a
 # model that guessed uniformly among $V$ words would score $V$.
 
 # %%
@@ -69,10 +69,10 @@ import numpy as np
 import tensorflow as tf
 from IPython.display import Markdown, display
 
-from rnn_zoo import datasets, text
-from rnn_zoo.ngram import NGramLM, sparsity_and_storage
-from rnn_zoo.rnn_lm import RNNLanguageModel
-from rnn_zoo.window_lm import WindowLanguageModel
+from rnn_zoo.data import datasets, text
+from rnn_zoo.lm.ngram import NGramLM, sparsity_and_storage
+from rnn_zoo.lm.rnn import RNNLanguageModel
+from rnn_zoo.lm.window import WindowLanguageModel
 
 SMALL = os.environ.get("RNN_ZOO_SMALL") == "1"  # set by the test suite
 UNK, EOS = "<unk>", "</s>"   # the PTB writes its unknown word <unk>; </s> is the slides' <EOS>
@@ -120,7 +120,7 @@ for sentence in train[:3]:
 print(f"\n{sum(s.count(UNK) for s in train) / sum(map(len, train)):.1%} of the training words are <unk>")
 
 # %% [markdown]
-# The vocabulary is a Keras `StringLookup`: `rnn_zoo.text.word_vocabulary` counts the training
+# The vocabulary is a Keras `StringLookup`: `rnn_zoo.data.text.word_vocabulary` counts the training
 # words and keeps `<unk>` (the lookup's out-of-vocabulary id 0, so every word outside the
 # vocabulary maps to it), the end token `</s>`, and the most frequent words, 10,000 tokens in all.
 # A new sentence is tokenised the PTB's way (lower case, numbers to `N`, punctuation dropped),
@@ -636,7 +636,7 @@ from collections import Counter
 
 import numpy as np
 
-from rnn_zoo.ngram import NGramLM
+from rnn_zoo.lm.ngram import NGramLM
 
 corpus = [s.split() for s in ["the students opened their books", "the students opened their exams",
                               "the students closed their books", "the teacher opened the door"]]

@@ -20,7 +20,7 @@
 # in as the next input $x^{\langle 2 \rangle} = \hat y^{\langle 1 \rangle}$, sample
 # $\hat y^{\langle 2 \rangle}$, and so on until `<EOS>` or a length limit. Character-level models
 # (vocabulary = the characters, no `<UNK>`) generate the slides' Shakespeare lines. This notebook
-# does it step by step, then with `rnn_zoo.sampling.generate`, the one sampler every zoo model
+# does it step by step, then with `rnn_zoo.lm.sampling.generate`, the one sampler every zoo model
 # shares:
 #
 # 1. **A character model of first names**, an LSTM trained briefly on the 1990 US census names.
@@ -60,11 +60,11 @@ import numpy as np
 import tensorflow as tf
 from IPython.display import HTML, Markdown, display
 
-from rnn_zoo import datasets, text
-from rnn_zoo.lm import LanguageModel
-from rnn_zoo.ngram import NGramLM
-from rnn_zoo.rnn_lm import RNNLanguageModel
-from rnn_zoo.sampling import beam_search, generate, never_emitted, sampling_logits
+from rnn_zoo.data import datasets, text
+from rnn_zoo.lm.interface import LanguageModel
+from rnn_zoo.lm.ngram import NGramLM
+from rnn_zoo.lm.rnn import RNNLanguageModel
+from rnn_zoo.lm.sampling import beam_search, generate, never_emitted, sampling_logits
 
 SMALL = os.environ.get("RNN_ZOO_SMALL") == "1"  # set by the test suite
 keras.utils.set_random_seed(0)
@@ -581,7 +581,7 @@ print(check_function(greedy_sample, "sample"))
 import numpy as np
 import tensorflow as tf
 
-from rnn_zoo.sampling import sampling_logits
+from rnn_zoo.lm.sampling import sampling_logits
 
 p = np.array([0.5, 0.25, 0.15, 0.1])                   # P(next token) over four tokens
 by_hand = {"temperature=0.5": p ** 2 / np.sum(p ** 2),  # p^(1/T), renormalised

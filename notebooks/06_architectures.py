@@ -61,11 +61,12 @@ import numpy as np
 import tensorflow as tf
 from IPython.display import Image, Markdown, display
 
-from rnn_zoo import datasets, gates, text
-from rnn_zoo.conditioned import ClassConditionedLM
-from rnn_zoo.sampling import beam_search, generate
-from rnn_zoo.seq2seq import DATE_FORMATS, EncoderDecoder, date_examples, exact_match, format_date
-from rnn_zoo.tagging import (UNK_ID, MostFrequentTag, Tagger, capitals, non_initial_words,
+from rnn_zoo.data import datasets, text
+from rnn_zoo.studies import gates
+from rnn_zoo.lm.conditioned import ClassConditionedLM
+from rnn_zoo.lm.sampling import beam_search, generate
+from rnn_zoo.tasks.seq2seq import DATE_FORMATS, EncoderDecoder, date_examples, exact_match, format_date
+from rnn_zoo.tasks.tagging import (UNK_ID, MostFrequentTag, Tagger, capitals, non_initial_words,
                              shakespeare_capitals, tag_scores, tokenize)
 
 SMALL = os.environ.get("RNN_ZOO_SMALL") == "1"  # set by the test suite
@@ -84,7 +85,7 @@ def show_table(header, rows):
 
 
 def show_figure(figure):
-    """Display a matplotlib Figure made without pyplot (as rnn_zoo.gates.plot_gates returns)."""
+    """Display a matplotlib Figure made without pyplot (as rnn_zoo.studies.gates.plot_gates returns)."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
     display(Image(buffer.getvalue()))
@@ -105,7 +106,7 @@ def show_figure(figure):
 # (`conditioned.VectorToSequence`): an RNN language model whose initial state
 # $a^{\langle 0 \rangle}$ is set by a vector, a class's learned vector or an encoder's final state.
 # Both are therefore ordinary language models once conditioned, and the one sampler and beam search
-# of `rnn_zoo.sampling` serve them.
+# of `rnn_zoo.lm.sampling` serve them.
 
 # %% [markdown]
 # ## 2. Many-to-many with equal lengths: a tagger (slide sections 1, 8, 9)
@@ -119,7 +120,7 @@ show_table(["x⟨t⟩", *slide_tokens], [["y⟨t⟩", *slide_tags]])
 print("tags from capitals():", " ".join(map(str, slide_tags)))
 
 # %% [markdown]
-# These tags are exactly the capital letters of the sentence (`rnn_zoo.tagging.capitals`
+# These tags are exactly the capital letters of the sentence (`rnn_zoo.tasks.tagging.capitals`
 # reads them off the text), which is the idea of the real task below. A `Tagger` is
 #
 #     tokens -> StringLookup -> Embedding(mask_zero=True) -> zoo RNN, every output kept
@@ -562,7 +563,7 @@ for label, a_row in zip(CLASSES, a0.numpy()):
 
 # %% [markdown]
 # `names_lm.conditioned_on(label)` is the language model $P(\text{name} \mid \text{class})$, an
-# ordinary `LanguageModel`, so `rnn_zoo.sampling.generate` samples it (temperature 1) and
+# ordinary `LanguageModel`, so `rnn_zoo.lm.sampling.generate` samples it (temperature 1) and
 # `beam_search` finds its most likely names. As a crude check that the class is honoured: the
 # share of names ending in *a*, in the samples and in the lists.
 
@@ -594,7 +595,7 @@ show_table(["class", f"samples ending in a ({N_SAMPLES})", "list ending in a",
 #
 # ## 6. What the gates do over a real line (slides sections 6 and 7)
 #
-# `rnn_zoo.gates.model_gates` runs a zoo layer inside a trained model over one input, step by
+# `rnn_zoo.studies.gates.model_gates` runs a zoo layer inside a trained model over one input, step by
 # step, through the cell's own `gate_activations` and `step`, and records every gate;
 # `plot_gates` draws each gate as a heatmap, units down, tokens across, from 0 (dark) to 1
 # (yellow). First the forward GRU of section 2's bidirectional tagger:

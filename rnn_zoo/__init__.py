@@ -11,18 +11,18 @@ import sys
 
 # public name -> the module that defines it
 _EXPORTS = {
-    "from_keras": "rnn_zoo.convert",
-    "to_keras": "rnn_zoo.convert",
-    "GRU": "rnn_zoo.gru",
-    "GRUCell": "rnn_zoo.gru",
-    "SimplifiedGRU": "rnn_zoo.gru",
-    "SimplifiedGRUCell": "rnn_zoo.gru",
-    "LSTM": "rnn_zoo.lstm",
-    "LSTMCell": "rnn_zoo.lstm",
-    "scan_rnn": "rnn_zoo.scan",
-    "SimpleRNN": "rnn_zoo.simple_rnn",
-    "SimpleRNNCell": "rnn_zoo.simple_rnn",
-    "TwoStepRNN": "rnn_zoo.two_step",
+    "from_keras": "rnn_zoo.proof.convert",
+    "to_keras": "rnn_zoo.proof.convert",
+    "GRU": "rnn_zoo.cells.gru",
+    "GRUCell": "rnn_zoo.cells.gru",
+    "SimplifiedGRU": "rnn_zoo.cells.gru",
+    "SimplifiedGRUCell": "rnn_zoo.cells.gru",
+    "LSTM": "rnn_zoo.cells.lstm",
+    "LSTMCell": "rnn_zoo.cells.lstm",
+    "scan_rnn": "rnn_zoo.cells.scan",
+    "SimpleRNN": "rnn_zoo.cells.simple_rnn",
+    "SimpleRNNCell": "rnn_zoo.cells.simple_rnn",
+    "TwoStepRNN": "rnn_zoo.cells.two_step",
 }
 
 __all__ = list(_EXPORTS)
@@ -43,7 +43,7 @@ def __dir__():
 
 # Modules whose layers are registered with Keras (``keras.saving.register_keras_serializable``),
 # so that ``keras.models.load_model`` finds them in a saved ``.keras`` file.
-_SERIALIZABLE = ("rnn_zoo.simple_rnn", "rnn_zoo.gru", "rnn_zoo.lstm", "rnn_zoo.two_step")
+_SERIALIZABLE = ("rnn_zoo.cells.simple_rnn", "rnn_zoo.cells.gru", "rnn_zoo.cells.lstm", "rnn_zoo.cells.two_step")
 
 
 def _register_layers():

@@ -115,3 +115,27 @@ def texts(name, texts):
     if not texts:
         raise ValueError(f"`{name}` must hold at least one text; received an empty {name}")
     return texts
+
+
+def check_tokens(name, tokens):
+    """``tokens`` is a list or tuple of tokens (a tokenized sentence), not a bare string (which
+    would be read as characters); returns it as a list."""
+    if not isinstance(tokens, (list, tuple)):
+        raise TypeError(
+            f"`{name}` must be a list of string tokens (a tokenized sentence); "
+            f"received {name}={tokens!r:.80}"
+        )
+    return list(tokens)
+
+
+def check_sentences(name, sentences):
+    """``sentences`` is a non-empty sequence of tokenized sentences; returns it as a list."""
+    if isinstance(sentences, str) or not hasattr(sentences, "__iter__"):
+        raise TypeError(
+            f"`{name}` must be a list of sentences, each a list of string tokens; "
+            f"received {name}={sentences!r:.80}"
+        )
+    sentences = [check_tokens(f"{name}[{i}]", sentence) for i, sentence in enumerate(sentences)]
+    if not sentences:
+        raise ValueError(f"`{name}` must hold at least one sentence; received {name}=[]")
+    return sentences

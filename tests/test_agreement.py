@@ -4,8 +4,8 @@ share one parameter budget, and a short gap is learnt."""
 import numpy as np
 import pytest
 
-from rnn_zoo import agreement
-from rnn_zoo.agreement import (
+from rnn_zoo.studies import agreement
+from rnn_zoo.studies.agreement import (
     FILLERS,
     PLURAL,
     QUERY,
@@ -152,7 +152,7 @@ def test_bad_arguments_raise_clear_errors():
         agreement_data("10", 5)
     with pytest.raises(ValueError, match="attractor_rate"):
         agreement_data(10, 5, attractor_rate=1.5)
-    with pytest.raises(ValueError, match=r"cell.*\['gru', 'lstm', 'simple_rnn'\].*cell='rnn'"):
+    with pytest.raises(ValueError, match=r"cell.*\('simple_rnn', 'gru', 'lstm'\).*cell='rnn'"):
         agreement_model("rnn")
     with pytest.raises(ValueError, match="units"):
         agreement_model("gru", units=0)

@@ -286,8 +286,8 @@ def test_numpy_assignments_import_no_tensorflow(built):
 
 
 def test_slide_batches_are_the_slides():
-    """a1 writes the slide's X0_BATCH / X1_BATCH out (NumPy only); they are rnn_zoo.two_step's."""
-    from rnn_zoo import two_step
+    """a1 writes the slide's X0_BATCH / X1_BATCH out (NumPy only); they are rnn_zoo.cells.two_step's."""
+    from rnn_zoo.cells import two_step
 
     namespace = {}
     text = (ROOT / "assignments" / "a1_vanilla_rnn.py").read_text()

@@ -1,4 +1,4 @@
-"""Backpropagation through time by hand (rnn_zoo.numpy_rnn) against finite differences, against
+"""Backpropagation through time by hand (rnn_zoo.studies.bptt) against finite differences, against
 autodiff through the zoo's SimpleRNN, and against itself broken on purpose."""
 
 import keras
@@ -8,8 +8,9 @@ import tensorflow as tf
 
 import rnn_zoo
 from conftest import ZOO_CELLS
-from rnn_zoo import numpy_rnn
-from rnn_zoo.numpy_rnn import RNN, numerical_gradient, relative_error
+from rnn_zoo.proof import numpy_steps
+from rnn_zoo.studies import bptt
+from rnn_zoo.studies.bptt import RNN, numerical_gradient, relative_error
 
 T, N_X, N_A, N_Y = 6, 3, 4, 5
 SETTINGS = [  # (reduction, which outputs count)
@@ -119,7 +120,7 @@ def test_step_api_of_the_slide(problem):
     for t, x in enumerate(xs):
         logits = rnn.step(x)  # y = rnn.step(x), updating rnn.h
         np.testing.assert_allclose(rnn.h, cache["h"][t + 1], atol=1e-12)
-    np.testing.assert_allclose(numpy_rnn.softmax(logits), cache["y_hat"][-1], atol=1e-12)
+    np.testing.assert_allclose(bptt.softmax(logits), cache["y_hat"][-1], atol=1e-12)
 
 
 @pytest.mark.parametrize("name", ZOO_CELLS)
@@ -132,7 +133,7 @@ def test_numpy_forward_equals_the_zoo_cell(name):
     xs = rng.normal(size=(2, 7, 3)).astype("float32")
     outputs, *states = keras.layers.RNN(cell, return_sequences=True, return_state=True)(xs)
     for b in range(2):
-        np_outputs, np_states = numpy_rnn.forward(cell, xs[b])
+        np_outputs, np_states = numpy_steps.forward(cell, xs[b])
         np.testing.assert_allclose(outputs[b], np_outputs, atol=1e-5)
         for state, np_state in zip(states, np_states):
             np.testing.assert_allclose(state[b], np_state, atol=1e-5)
@@ -159,8 +160,8 @@ def test_bad_arguments_are_refused(problem):
         RNN(2, 0, 4)
 
 
-@pytest.mark.parametrize("step,gates", [(numpy_rnn.simple_rnn_step, "a"), (numpy_rnn.gru_step, "urc"),
-                                        (numpy_rnn.lstm_step, "ufco")])
+@pytest.mark.parametrize("step,gates", [(numpy_steps.simple_rnn_step, "a"), (numpy_steps.gru_step, "urc"),
+                                        (numpy_steps.lstm_step, "ufco")])
 def test_step_functions_refuse_a_column_batch(step, gates):
     """(n, m) columns with m == n_a would broadcast into wrong numbers: refused, named."""
     n_a, n_x = 3, 2

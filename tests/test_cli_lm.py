@@ -14,8 +14,8 @@ import sys
 import numpy as np
 import pytest
 
-from rnn_zoo import cli
-from rnn_zoo.rnn_lm import RNNLanguageModel
+from rnn_zoo.cli import main as cli
+from rnn_zoo.lm.rnn import RNNLanguageModel
 
 TEXT = ("To be, or not to be, that is the question:\n"
         "Whether tis nobler in the mind to suffer\n"
@@ -162,7 +162,7 @@ import sys
 import tensorflow as tf
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-from rnn_zoo import cli
+from rnn_zoo.cli import main as cli
 sys.exit(cli.main(sys.argv[1:]))
 """
 

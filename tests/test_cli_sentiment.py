@@ -10,8 +10,8 @@ import re
 import numpy as np
 import pytest
 
-from rnn_zoo import cli
-from rnn_zoo.sentiment import SentimentClassifier
+from rnn_zoo.cli import main as cli
+from rnn_zoo.tasks.sentiment import SentimentClassifier
 from test_sentiment import toy_corpus
 
 TINY = ["--cell", "gru", "--units", "4", "--embedding-dim", "4", "--epochs", "1", "--seed", "0",
@@ -94,7 +94,7 @@ def language_model_checkpoint(tmp_path):
     (["train", "sentiment", "--out", "X", "--data", "no/such/dir"],
      "--data must be rotten_tomatoes or an IMDB directory"),
     (["train", "sentiment", "--out", "X", "--units", "0"], "--units: must be a positive integer"),
-    (["train", "sentiment", "--out", "X", "--cell", "simplified_gru"], "--cell: invalid choice"),
+    (["train", "sentiment", "--out", "X", "--cell", "rnn"], "--cell: invalid choice"),
     (["train", "sentiment", "--out", "X", "--embedding-dropout", "1"],
      "--embedding-dropout: must be in [0, 1)"),
     (["train", "sentiment", "--cell", "gru"], "the following arguments are required: --out"),

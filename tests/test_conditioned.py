@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from conftest import randomize
-from rnn_zoo import text
-from rnn_zoo.conditioned import ClassConditionedLM
-from rnn_zoo.lm import LanguageModel
-from rnn_zoo.sampling import beam_search, generate
+from rnn_zoo.data import text
+from rnn_zoo.lm.conditioned import ClassConditionedLM
+from rnn_zoo.lm.interface import LanguageModel
+from rnn_zoo.lm.sampling import beam_search, generate
 
 FEMALE, MALE = ["anna", "emma", "ella"], ["bob", "tom", "ted"]
 CLASSES = ["female", "male"]

@@ -1,4 +1,4 @@
-"""rnn_zoo.datasets on small fake archives (no network), plus one test that really downloads.
+"""rnn_zoo.data.datasets on small fake archives (no network), plus one test that really downloads.
 
 The fake archives carry the real members' names and formats; each test puts them in a temporary
 cache and pins their own sha256 in ``datasets.SOURCES`` (monkeypatched), so the real pins stay
@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnn_zoo import datasets
+from rnn_zoo.data import datasets
 
 
 # --- fake archives --------------------------------------------------------------------------

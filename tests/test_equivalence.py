@@ -2,13 +2,13 @@
 
 The cases (sizes, return_sequences, go_backwards, bias, unroll, initial states, three mask
 patterns, stateful batches, Bidirectional, stacked cells; both conversion directions; GRU with
-``reset_after`` both ways) live in :data:`rnn_zoo.verify.CASES`, shared with ``rnn-zoo verify``.
+``reset_after`` both ways) live in :data:`rnn_zoo.proof.verify.CASES`, shared with ``rnn-zoo verify``.
 """
 
 import numpy as np
 import pytest
 
-from rnn_zoo import verify
+from rnn_zoo.proof import verify
 
 
 @pytest.mark.parametrize("case", verify.CASES, ids=lambda c: c.name)
@@ -44,7 +44,7 @@ def test_cases_cover_every_family_direction_and_setting():
 
 
 def test_verify_cli_exits_zero_and_prints_the_table(capsys):
-    from rnn_zoo import cli
+    from rnn_zoo.cli import main as cli
 
     assert cli.main(["verify", "--family", "LSTM"]) == 0
     printed = capsys.readouterr().out

@@ -16,8 +16,8 @@ import rnn_zoo
 from conftest import randomize
 from rnn_zoo import functional as F
 from rnn_zoo.functional import shapes
-from rnn_zoo.numpy_rnn import numerical_gradient, relative_error
-from rnn_zoo.two_step import X0_BATCH, X1_BATCH
+from rnn_zoo.studies.bptt import numerical_gradient, relative_error
+from rnn_zoo.cells.two_step import X0_BATCH, X1_BATCH
 
 SIZES = {"n_x": 3, "n_a": 5, "n_y": 2, "m": 4, "T_x": 6}
 SQUARE = {**SIZES, "m": 5}  # m == n_a: a (n_a,) bias would broadcast along the batch unnoticed

@@ -1,4 +1,4 @@
-"""rnn_zoo.gates: recorded gates against the slide equations in NumPy, seeded random weights."""
+"""rnn_zoo.studies.gates: recorded gates against the slide equations in NumPy, seeded random weights."""
 
 import io
 
@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 
 from conftest import randomize
-from rnn_zoo import GRU, LSTM, SimpleRNN, SimplifiedGRU, gates, numpy_rnn
-from rnn_zoo.tagging import Tagger
+from rnn_zoo import GRU, LSTM, SimpleRNN, SimplifiedGRU
+from rnn_zoo.proof import numpy_steps
+from rnn_zoo.studies import gates
+from rnn_zoo.tasks.tagging import Tagger
 
 matplotlib.use("Agg")
 
@@ -30,7 +32,7 @@ def built(name, rng, **kwargs):
 
 def numpy_gates(cell, xs):
     """The slides' equations in float64 NumPy from ``slide_weights()``: every gate, ``c~`` and
-    the states at each step (the states from ``numpy_rnn``'s own step functions)."""
+    the states at each step (the states from ``numpy_steps``'s own step functions)."""
     w = {name: value.astype(np.float64) for name, value in cell.slide_weights().items()}
     lstm = cell.gates == ("u", "f", "c", "o")
     states = [np.zeros(cell.units)] * (2 if lstm else 1)
@@ -39,7 +41,7 @@ def numpy_gates(cell, xs):
         prev = states[0]                                         # c<t-1> (GRU), a<t-1> (LSTM)
 
         def gate(g):
-            return numpy_rnn.sigmoid(w[f"W_{g}"] @ np.concatenate([prev, x]) + w[f"b_{g}"])
+            return numpy_steps.sigmoid(w[f"W_{g}"] @ np.concatenate([prev, x]) + w[f"b_{g}"])
 
         step = {f"Γ_{g}": gate(g) for g in cell.gates if g != "c"}
         if "b_c_recurrent" in w:                                 # Keras's reset_after variant
@@ -48,7 +50,7 @@ def numpy_gates(cell, xs):
         else:                                          # c~ = tanh(W_c [Γ_r * c<t-1>, x] + b_c)
             seen = step.get("Γ_r", 1.0) * prev                   # Γ_r = 1: simplified GRU, LSTM
             step["c~"] = np.tanh(w["W_c"] @ np.concatenate([seen, x]) + w["b_c"])
-        states = numpy_rnn.step_for(cell)(w, states, x)
+        states = numpy_steps.step_for(cell)(w, states, x)
         step["c"] = states[-1]
         if lstm:
             step["a"] = states[0]

@@ -14,7 +14,7 @@ import tensorflow as tf
 
 import rnn_zoo
 from conftest import randomize
-from rnn_zoo.gradient_flow import (
+from rnn_zoo.studies.gradient_flow import (
     clip_gradients,
     clipping_effects,
     exploding_gradients,

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import rnn_zoo
-from rnn_zoo import numpy_rnn
+from rnn_zoo.proof import numpy_steps
 from conftest import randomize
 
 LAYERS = {
@@ -30,7 +30,7 @@ def test_slide_weights_reproduce_the_cell_with_the_slide_equations(family, rng):
         assert w[f"W_{g}"].shape == (4, 4 + 5)
         np.testing.assert_array_equal(w[f"W_{g}"], np.hstack([w[f"W_{g}a"], w[f"W_{g}x"]]))
     for b in range(2):  # the slide equations in NumPy, column vectors, from slide_weights()
-        np.testing.assert_allclose(outputs[b], numpy_rnn.forward(layer.cell, x[b])[0], atol=1e-5)
+        np.testing.assert_allclose(outputs[b], numpy_steps.forward(layer.cell, x[b])[0], atol=1e-5)
 
 
 def test_gru_update_gate_is_one_minus_keras_z(rng):
@@ -41,9 +41,9 @@ def test_gru_update_gate_is_one_minus_keras_z(rng):
     x = rng.normal(size=(1, 2)).astype("float32")
     h = np.zeros((1, 3), "float32")
     kernel, recurrent, bias = builtin.get_weights()
-    z = numpy_rnn.sigmoid(x @ kernel[:, :3] + h @ recurrent[:, :3] + bias[:3])
+    z = numpy_steps.sigmoid(x @ kernel[:, :3] + h @ recurrent[:, :3] + bias[:3])
     w = zoo.cell.slide_weights()
-    update_gate = numpy_rnn.sigmoid(w["W_u"] @ np.concatenate([h[0], x[0]]) + w["b_u"])
+    update_gate = numpy_steps.sigmoid(w["W_u"] @ np.concatenate([h[0], x[0]]) + w["b_u"])
     np.testing.assert_allclose(update_gate, 1 - z[0], atol=1e-6)
 
 

@@ -9,8 +9,8 @@ from nltk.lm import MLE, KneserNeyInterpolated, Laplace, Lidstone
 from nltk.lm.preprocessing import pad_both_ends, padded_everygram_pipeline
 from nltk.util import ngrams
 
-from rnn_zoo.lm import LanguageModel
-from rnn_zoo.ngram import NGramLM, NGramStats, sparsity_and_storage
+from rnn_zoo.lm.interface import LanguageModel
+from rnn_zoo.lm.ngram import NGramLM, NGramStats, sparsity_and_storage
 
 # Jurafsky & Martin's "Sam I am" corpus.
 SAM = [["I", "am", "Sam"], ["Sam", "I", "am"],

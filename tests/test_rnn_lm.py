@@ -6,8 +6,8 @@ import keras
 import numpy as np
 import pytest
 
-from rnn_zoo import text
-from rnn_zoo.rnn_lm import RNNLanguageModel
+from rnn_zoo.data import text
+from rnn_zoo.lm.rnn import RNNLanguageModel
 
 SENTENCES = [["the", "cat", "sat"], ["the", "dog", "ran"], ["a", "cat", "ran"]] * 8
 HELD_OUT = [["the", "cat", "ran"], ["a", "zebra"], []]

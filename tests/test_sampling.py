@@ -8,11 +8,11 @@ import keras
 import numpy as np
 import pytest
 
-from rnn_zoo import sampling
-from rnn_zoo.lm import LanguageModel
-from rnn_zoo.ngram import NGramLM
-from rnn_zoo.rnn_lm import RNNLanguageModel
-from rnn_zoo.sampling import beam_search, generate
+from rnn_zoo.lm import sampling
+from rnn_zoo.lm.interface import LanguageModel
+from rnn_zoo.lm.ngram import NGramLM
+from rnn_zoo.lm.rnn import RNNLanguageModel
+from rnn_zoo.lm.sampling import beam_search, generate
 
 CHI_SQUARE_999 = {2: 13.82, 3: 16.27, 4: 18.47}
 """The 99.9% quantiles of the chi-square distribution by degrees of freedom."""

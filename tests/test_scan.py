@@ -7,7 +7,7 @@ import pytest
 
 import rnn_zoo
 from conftest import ZOO_CELLS, randomize
-from rnn_zoo.scan import scan
+from rnn_zoo.cells.scan import scan
 
 CELLS = {
     **ZOO_CELLS,

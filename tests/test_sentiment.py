@@ -1,11 +1,11 @@
-"""rnn_zoo.sentiment on tiny synthetic texts made here (never the real corpus)."""
+"""rnn_zoo.tasks.sentiment on tiny synthetic texts made here (never the real corpus)."""
 
 import keras
 import numpy as np
 import pytest
 
 from conftest import randomize
-from rnn_zoo.sentiment import (BagOfNgrams, BagOfWords, Majority, MaskedGlobalMaxPooling1D,
+from rnn_zoo.tasks.sentiment import (BagOfNgrams, BagOfWords, Majority, MaskedGlobalMaxPooling1D,
                                SentimentClassifier, tokenize)
 
 GOOD = ["good", "great", "superb", "lovely"]

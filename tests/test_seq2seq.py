@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from conftest import randomize
-from rnn_zoo.lm import LanguageModel
-from rnn_zoo.seq2seq import (DATE_FORMATS, EncoderDecoder, date_examples, exact_match,
+from rnn_zoo.lm.interface import LanguageModel
+from rnn_zoo.tasks.seq2seq import (DATE_FORMATS, EncoderDecoder, date_examples, exact_match,
                              format_date, ordinal)
 
 # The module docstring's table: template -> (2021-03-03, 2005-11-24).

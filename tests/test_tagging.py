@@ -1,4 +1,4 @@
-"""rnn_zoo.tagging: the capitalisation data, masking, the built-in twin, a task that needs the
+"""rnn_zoo.tasks.tagging: the capitalisation data, masking, the built-in twin, a task that needs the
 words to the right (the slides' Teddy example), scores and argument checks."""
 
 import keras
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from conftest import randomize
-from rnn_zoo import datasets
-from rnn_zoo.tagging import (UNK_ID, MostFrequentTag, Tagger, capitals, non_initial_words,
+from rnn_zoo.data import datasets
+from rnn_zoo.tasks.tagging import (UNK_ID, MostFrequentTag, Tagger, capitals, non_initial_words,
                              shakespeare_capitals, speech_lines, tag_scores)
 
 PLAY = """# The Fake Tragedy

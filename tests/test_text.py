@@ -4,7 +4,7 @@ teacher-forcing shift, padding, and the stateful batch-major stream layout."""
 import numpy as np
 import pytest
 
-from rnn_zoo import text
+from rnn_zoo.data import text
 
 CORPUS = [["the", "cat", "sat"], ["the", "dog", "sat"], ["a", "cat"], ["the", "end"]]
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import rnn_zoo
-from rnn_zoo.two_step import X0_BATCH, X1_BATCH
+from rnn_zoo.cells.two_step import X0_BATCH, X1_BATCH
 
 X0 = np.array(X0_BATCH, "float32")
 X1 = np.array(X1_BATCH, "float32")

@@ -5,8 +5,8 @@ import keras
 import numpy as np
 import pytest
 
-from rnn_zoo import text
-from rnn_zoo.window_lm import WindowLanguageModel
+from rnn_zoo.data import text
+from rnn_zoo.lm.window import WindowLanguageModel
 
 SENTENCES = [["the", "cat", "sat"], ["the", "dog", "ran"], ["a", "cat", "ran"]] * 8
 

@@ -9,7 +9,7 @@ family         parameters (course layout)          zoo cell (slide gates, storag
 =============  ==================================  ===========================================
 
 The course's ``W? = [W?a | W?x]`` (acting on ``[a_prev; xt]``) is the slides' ``W_?`` of
-:meth:`rnn_zoo.base.ZooCell.slide_weights`, and its bias column is the slides' ``b_?``; the
+:meth:`rnn_zoo.cells.base.ZooCell.slide_weights`, and its bias column is the slides' ``b_?``; the
 cell stores the same numbers as ``kernel = [W_?x^T ...]``, ``recurrent_kernel = [W_?a^T ...]``
 and ``bias = [b_? ...]``, gate blocks side by side.  The output layer (``Wya``/``Wy``, ``by``)
 is not part of a cell: :func:`to_cell` ignores it and :func:`from_cell` does not return it.

@@ -5,7 +5,7 @@ r"""The slides' cells in NumPy, with knobs that plant each catalogued mistake.
 and every mutant on the same seeded inputs: the mutants that the student's outputs equal name
 the mistake.  Column layout, as in the course: ``x<t>`` is ``(n_x, m)``, states ``(n_a, m)``.
 
-Weights ``w`` are in slide notation (see :meth:`rnn_zoo.base.ZooCell.slide_weights`):
+Weights ``w`` are in slide notation (see :meth:`rnn_zoo.cells.base.ZooCell.slide_weights`):
 ``W_g = [W_ga | W_gx]`` of shape ``(n_a, n_a + n_x)`` and ``b_g`` of shape ``(n_a, 1)`` for each
 gate subscript ``g``; a GRU with ``reset_after=True`` also has ``b_c_recurrent``.
 """

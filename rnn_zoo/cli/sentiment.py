@@ -1,0 +1,148 @@
+"""The sentiment commands of ``rnn-zoo`` (registered by :func:`rnn_zoo.cli.main.main`):
+
+* ``train sentiment`` -- a :class:`rnn_zoo.tasks.sentiment.SentimentClassifier` trained with Keras's
+  ``fit`` (progress bar, early stopping on the validation loss or accuracy, the best epoch
+  checkpointed in ``--out`` in :meth:`~rnn_zoo.tasks.sentiment.SentimentClassifier.save`'s format),
+  then its validation and test accuracy;
+* ``classify`` -- P(positive) and the label of each text under such a checkpoint, with a note
+  for words outside the vocabulary and for texts with no known word.
+"""
+
+import pathlib
+
+from rnn_zoo.cells.registry import NAMES as CELL_NAMES
+from rnn_zoo.cli.common import UsageError, add_verbose, positive_float, positive_int, rate
+
+MODEL_OPTIONS = ("cell", "units", "embedding_dim", "layers", "bidirectional", "dropout",
+                 "max_tokens", "min_count", "embedding_dropout", "pooling", "bag_of_words",
+                 "learning_rate", "seed")
+"""The ``train sentiment`` options passed on to ``SentimentClassifier`` when given (and
+printed, with the defaults of those not given)."""
+
+
+def load_data(data):
+    """``{"train", "valid", "test"}``, each ``(texts, labels)``: ``rotten_tomatoes`` (its fixed
+    80/10/10 split) or the path of an IMDB directory (:func:`rnn_zoo.data.datasets.imdb_directory`;
+    10 % of its training reviews, stratified, held out for validation)."""
+    from rnn_zoo.data import datasets
+
+    if data == "rotten_tomatoes":
+        return datasets.rotten_tomatoes()
+    try:
+        imdb = datasets.imdb_directory(data)
+    except ValueError as error:
+        raise UsageError(f"--data must be rotten_tomatoes or an IMDB directory; received "
+                         f"--data {data!r}: {error}") from None
+    texts, labels = imdb["train"]
+    parts = datasets.split_items(list(zip(texts, labels)), valid=0.1, test=0.0,
+                                 stratify=list(labels))
+    train, valid = (_unzip(parts[name]) for name in ("train", "valid"))
+    return {"train": train, "valid": valid, "test": imdb["test"]}
+
+
+def _unzip(pairs):
+    import numpy as np
+
+    return [text for text, _ in pairs], np.array([label for _, label in pairs], "int32")
+
+
+def _train_sentiment(args):
+    from rnn_zoo.lm.rnn import CONFIG_FILE
+    from rnn_zoo.tasks.sentiment import SentimentClassifier
+
+    out = pathlib.Path(args.out)
+    if (out / CONFIG_FILE).exists():
+        raise UsageError(f"--out {str(out)!r} already holds a checkpoint ({CONFIG_FILE}); "
+                         f"choose another --out")
+    options = {name: getattr(args, name) for name in MODEL_OPTIONS
+               if getattr(args, name) is not None}
+    data = load_data(args.data)
+    (train_x, train_y), valid, (test_x, test_y) = data["train"], data["valid"], data["test"]
+    classifier = SentimentClassifier(**options).adapt(train_x, train_y)
+    config = classifier.get_config()
+    print(f"SentimentClassifier({', '.join(f'{k}={config[k]!r}' for k in MODEL_OPTIONS)}): "
+          f"{classifier.count_params():,} parameters, vocabulary "
+          f"{classifier.vectorizer.vocabulary_size():,}; data {args.data!r}: "
+          f"{len(train_x):,} train / {len(valid[0]):,} valid / {len(test_x):,} test texts")
+    classifier.fit(train_x, train_y, valid, epochs=args.epochs, batch_size=args.batch_size,
+                   patience=args.patience, monitor=args.monitor, checkpoint=out,
+                   verbose=args.verbose)
+    print(f"validation accuracy {classifier.evaluate(*valid):.4f} ({len(valid[0]):,} texts), "
+          f"test accuracy {classifier.evaluate(test_x, test_y):.4f} ({len(test_x):,} texts)")
+    print(f"checkpoint (the best epoch by validation {args.monitor}): {out}")
+    return 0
+
+
+def _classify(args):
+    from rnn_zoo.tasks.sentiment import SentimentClassifier, tokenize
+
+    try:
+        classifier = SentimentClassifier.load(args.checkpoint)
+    except ValueError as error:
+        raise UsageError(f"CHECKPOINT {args.checkpoint!r} is not a directory that `rnn-zoo "
+                         f"train sentiment --out` wrote: {error}") from None
+    probabilities = classifier.predict(args.texts)
+    for text, p, tokens, unknown in zip(args.texts, probabilities, tokenize(args.texts),
+                                        classifier.unknown_words(args.texts)):
+        print(f"P(positive) = {p:.4f}  {'positive' if p > 0.5 else 'negative'}  {text!r}")
+        if len(unknown) == len(tokens):
+            what = "no words" if not tokens else "no word it knows"
+            print(f"    note: {what}, so P(positive) is the training set's rate of positives")
+        elif unknown:
+            print(f"    note: {len(unknown)} of {len(tokens)} words outside the vocabulary, "
+                  f"read as [UNK]: {', '.join(unknown)}")
+    return 0
+
+
+def add_commands(commands, train):
+    """Register ``train sentiment`` (on ``train``, the ``rnn-zoo train`` sub-commands) and
+    ``classify`` (on ``commands``)."""
+    sentiment = train.add_parser(
+        "sentiment", help="train a many-to-one RNN sentiment classifier, checkpointing into --out",
+        description="Train a SentimentClassifier (rnn_zoo.tasks.sentiment) with Keras's fit and "
+                    "progress bar, early stopping on the validation --monitor; the best epoch "
+                    "is saved into --out; print the validation and test accuracy at the end. "
+                    "Model options left out take SentimentClassifier's defaults.")
+    sentiment.add_argument("--data", default="rotten_tomatoes",
+                           help="rotten_tomatoes, or the path of an IMDB directory "
+                                "({train,test}/{pos,neg}/*.txt) (default: rotten_tomatoes)")
+    sentiment.add_argument("--cell", choices=CELL_NAMES)
+    sentiment.add_argument("--bidirectional", action="store_true", default=None,
+                           help="wrap each recurrent layer in keras.layers.Bidirectional")
+    sentiment.add_argument("--units", type=positive_int, help="per direction")
+    sentiment.add_argument("--layers", type=positive_int, help="stacked recurrent layers")
+    sentiment.add_argument("--embedding-dim", type=positive_int)
+    sentiment.add_argument("--dropout", type=rate,
+                           help="on the RNN's inputs and before the output layer")
+    sentiment.add_argument("--embedding-dropout", type=rate,
+                           help="SpatialDropout1D on the embeddings")
+    sentiment.add_argument("--pooling", choices=["last", "max"],
+                           help="what the output layer reads: the last output, or the "
+                                "maximum of the outputs over time")
+    sentiment.add_argument("--bag-of-words", action="store_true", default=None,
+                           help="a hybrid: the output layer also reads binary unigram and "
+                                "hashed bigram indicators")
+    sentiment.add_argument("--max-tokens", type=positive_int,
+                           help="vocabulary size, padding and [UNK] included")
+    sentiment.add_argument("--min-count", type=positive_int,
+                           help="keep only words seen at least this often in training")
+    sentiment.add_argument("--learning-rate", type=positive_float, help="Adam's")
+    sentiment.add_argument("--seed", type=int)
+    sentiment.add_argument("--epochs", type=positive_int, default=10,
+                           help="at most this many (default: 10)")
+    sentiment.add_argument("--monitor", choices=["loss", "accuracy"], default="loss",
+                           help="the validation metric for early stopping and the checkpoint "
+                                "(default: loss)")
+    sentiment.add_argument("--patience", type=positive_int, default=1,
+                           help="epochs without a better --monitor before stopping (default: 1)")
+    sentiment.add_argument("--batch-size", type=positive_int, default=32, help="default: 32")
+    sentiment.add_argument("--out", required=True, help="checkpoint directory")
+    add_verbose(sentiment)
+    sentiment.set_defaults(run=_train_sentiment, parser=sentiment)
+
+    classify = commands.add_parser(
+        "classify", help="P(positive) of texts under a trained sentiment classifier")
+    classify.add_argument("checkpoint", metavar="CHECKPOINT",
+                          help="a `train sentiment --out` directory")
+    classify.add_argument("texts", metavar="TEXT", nargs="+", help="one or more texts")
+    classify.set_defaults(run=_classify, parser=classify)

@@ -1,0 +1,3 @@
+"""Language models on one interface (``interface``): the n-gram baseline (``ngram``), the
+fixed-window MLP (``window``), the RNN language model (``rnn``), sampling and beam search
+(``sampling``) and the class-conditioned model (``conditioned``)."""

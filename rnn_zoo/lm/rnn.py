@@ -1,0 +1,328 @@
+r"""RNN language models (slide section 10): Embedding -> zoo recurrent layers -> Dense logits.
+
+The slides' RNN LM reads ``x<t> = y<t-1>`` (teacher forcing) and predicts ``y<t>``::
+
+    e<t> = E[x<t>]                            the embedding of the previous token
+    a<t> = cell(e<t>, a<t-1>)                 one or more zoo layers (SimpleRNN, GRU, LSTM)
+    ŷ<t> = softmax(W_ya a<t> + b_y)           P(y<t> = w | y<1>, ..., y<t-1>)
+    L = (1/N) Σ_t -ln ŷ<t>[y<t>]              per-step cross entropy, averaged over the N targets
+
+**Start input.** A sentence is read after its start input ``x<1> = </s>``: the end token of the
+sentence before, as makemore uses ``.`` for both ends. ``x<1>`` is context only, never predicted;
+the targets are the sentence's tokens and one ``</s>`` (:mod:`rnn_zoo.lm.interface`'s convention). A
+character model (``unk_token=None``) does the same with its end character (``"\n"``: a line).
+
+**Training** is Keras's ``fit`` on the ``(x, y)`` batches of :mod:`rnn_zoo.data.text`: the loss is
+``SparseCategoricalCrossentropy(from_logits=True, ignore_class=PAD)``, the mean over every
+target that is not padding (so ``evaluate`` gives nats per token); Adam with ``clipnorm``
+gradient clipping; checkpoints with :meth:`KerasLanguageModel.checkpoint` (a
+``keras.callbacks.ModelCheckpoint``); Keras's progress bar. With ``stateful=True`` (batches from
+:func:`rnn_zoo.data.text.stateful_windows`) each row's state is carried from one batch to the next
+and reset at every epoch: truncated backpropagation through time over long text.
+
+**Scoring and generation.** :meth:`RNNLanguageModel.token_log_probs` runs each sentence once
+through the network; :meth:`~RNNLanguageModel.start`, :meth:`~RNNLanguageModel.advance` and
+:meth:`~RNNLanguageModel.state_log_probs` carry the recurrent state ``a<t>`` (and ``c<t>``) from
+token to token with a one-step ``tf.function`` over the zoo cells: O(1) per token.
+"""
+
+import json
+import pathlib
+from typing import NamedTuple
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from rnn_zoo import checks
+from rnn_zoo.cells.registry import NAMES as CELL_NAMES, recurrent_stack
+from rnn_zoo.checks import check_sentences, check_tokens
+from rnn_zoo.lm.interface import LanguageModel
+from rnn_zoo.data.text import PAD
+
+CONFIG_FILE, WEIGHTS_FILE = "config.json", "model.weights.h5"
+
+
+class KerasLanguageModel(LanguageModel):
+    """What the Keras language models share: the vocabulary, training with ``fit``, and a small
+    directory format (``config.json`` + ``model.weights.h5``) for saving and checkpoints.
+
+    ``vocabulary`` is a list of distinct string tokens or a ``keras.layers.StringLookup`` from
+    :mod:`rnn_zoo.data.text` (its ``get_vocabulary()``); it must hold ``eos_token``, and
+    ``unk_token`` unless that is ``None`` (a character model). Subclasses build ``self.network``,
+    a Keras model from token ids to logits over the vocabulary, and define :meth:`get_config`.
+    """
+
+    def __init__(self, vocabulary, unk_token="<UNK>", eos_token="</s>"):
+        if hasattr(vocabulary, "get_vocabulary"):
+            vocabulary = vocabulary.get_vocabulary()
+        if isinstance(vocabulary, str) or not hasattr(vocabulary, "__iter__"):
+            raise TypeError(f"`vocabulary` must be a list of string tokens or a StringLookup; "
+                            f"received vocabulary={vocabulary!r:.80}")
+        vocabulary = [str(token) for token in vocabulary]
+        if len(set(vocabulary)) != len(vocabulary):
+            raise ValueError("`vocabulary` must hold distinct tokens; received duplicates")
+        if eos_token not in vocabulary:
+            raise ValueError(f"`eos_token` must be in the vocabulary; received "
+                             f"eos_token={eos_token!r}")
+        if unk_token is not None and unk_token not in vocabulary:
+            raise ValueError(f"`unk_token` must be in the vocabulary or None; received "
+                             f"unk_token={unk_token!r}")
+        self._vocabulary, self.unk_token, self.eos_token = vocabulary, unk_token, eos_token
+        self.eos_id = self.token_index[eos_token]
+
+    @property
+    def vocabulary(self):
+        return self._vocabulary
+
+    def get_config(self):
+        """The constructor's arguments, as JSON-serializable values."""
+        return {"vocabulary": self._vocabulary, "unk_token": self.unk_token,
+                "eos_token": self.eos_token}
+
+    def ids(self, tokens):
+        """The vocabulary positions of ``tokens`` (``unk_token``'s for unknown ones), as int32."""
+        return np.array([self.index(token) for token in tokens], np.int32)
+
+    def _train(self, network, epochs, learning_rate, clipnorm, callbacks, optimizer=None,
+               **fit_kwargs):
+        """Compile ``network`` with ``optimizer`` (default: a fresh Adam with ``learning_rate``
+        and ``clipnorm`` clipping) and the masked per-step cross entropy, then
+        ``network.fit``; returns the Keras ``History``."""
+        if optimizer is None:
+            optimizer = keras.optimizers.Adam(learning_rate, clipnorm=clipnorm)
+        elif not isinstance(optimizer, keras.optimizers.Optimizer):
+            raise TypeError(f"`optimizer` must be a keras.optimizers.Optimizer or None; "
+                            f"received {optimizer!r:.80}")
+        loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=PAD)
+        network.compile(optimizer=optimizer, loss=loss)
+        return network.fit(epochs=checks.positive_int("epochs", epochs),
+                           callbacks=list(callbacks), **fit_kwargs)
+
+    # ------------------------------------------------------------------------ save and load
+    def _write_config(self, directory):
+        directory = pathlib.Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        config = {"class": type(self).__name__, "config": self.get_config()}
+        (directory / CONFIG_FILE).write_text(json.dumps(config, indent=1))
+        return directory
+
+    def save(self, directory):
+        """Write ``directory/config.json`` (class, vocabulary, hyper-parameters) and
+        ``directory/model.weights.h5``; :meth:`load` reads them back."""
+        self.network.save_weights(self._write_config(directory) / WEIGHTS_FILE)
+
+    def checkpoint(self, directory, **kwargs):
+        """A ``keras.callbacks.ModelCheckpoint`` (``kwargs`` passed on, e.g.
+        ``save_best_only=True``) that saves into ``directory`` in :meth:`save`'s format, so that
+        :meth:`load` can read any checkpoint it wrote."""
+        path = self._write_config(directory) / WEIGHTS_FILE
+        return keras.callbacks.ModelCheckpoint(str(path), save_weights_only=True, **kwargs)
+
+    @classmethod
+    def load(cls, directory):
+        """The model that :meth:`save` (or a :meth:`checkpoint`) wrote into ``directory``."""
+        directory = pathlib.Path(directory)
+        saved = json.loads((directory / CONFIG_FILE).read_text())
+        if saved["class"] != cls.__name__:
+            raise ValueError(f"{directory} holds a {saved['class']}, not a {cls.__name__}")
+        model = cls(**saved["config"])
+        model.network.load_weights(directory / WEIGHTS_FILE)
+        return model
+
+
+class RNNState(NamedTuple):
+    """What :meth:`RNNLanguageModel.advance` carries: every layer's recurrent state after the
+    tokens read so far, and ``ln P(next token | them)``."""
+
+    states: list
+    log_probs: np.ndarray
+
+
+class RNNLanguageModel(KerasLanguageModel):
+    """An RNN language model: ``Embedding(V, embedding_dim)`` -> ``layers`` zoo recurrent layers
+    of ``units`` units (``cell``: ``"simple_rnn"``, ``"gru"`` or ``"lstm"``) -> ``Dense(V)``
+    logits, with ``keras.layers.Dropout(dropout)`` on the embeddings and on every recurrent
+    layer's output (between layers, not on the recurrent connections, as Zaremba et al. 2014).
+
+    ``embedding_dim`` defaults to ``units``. See :class:`KerasLanguageModel` for
+    ``vocabulary``, ``unk_token`` and ``eos_token``; for a character model pass
+    ``unk_token=None`` and the end character as ``eos_token`` (e.g. ``"\n"``).
+    ``batch_size`` is how many sentences :meth:`token_log_probs` runs at once.
+    """
+
+    def __init__(self, vocabulary, cell="lstm", units=128, layers=1, embedding_dim=None,
+                 dropout=0.0, unk_token="<UNK>", eos_token="</s>", batch_size=64):
+        super().__init__(vocabulary, unk_token=unk_token, eos_token=eos_token)
+        self.cell = checks.choice("cell", cell, CELL_NAMES)
+        self.units = checks.positive_int("units", units)
+        self.layers = checks.positive_int("layers", layers)
+        self.embedding_dim = checks.positive_int(
+            "embedding_dim", units if embedding_dim is None else embedding_dim)
+        self.dropout = checks.rate("dropout", dropout)
+        self.batch_size = checks.positive_int("batch_size", batch_size)
+        self.network = self._network()
+        self._embedding = self.network.get_layer("embedding")
+        self._cells = [self.network.get_layer(f"rnn_{i}").cell for i in range(self.layers)]
+        self._logits = self.network.get_layer("logits")
+        self._score = tf.function(self._score_batch, reduce_retracing=True)
+        self._step = tf.function(self.step, reduce_retracing=True)
+
+    def get_config(self):
+        return {**super().get_config(), "cell": self.cell, "units": self.units,
+                "layers": self.layers, "embedding_dim": self.embedding_dim,
+                "dropout": self.dropout, "batch_size": self.batch_size}
+
+    def _network(self, batch_size=None, stateful=False):
+        """The Keras model ``(batch, time)`` ids -> ``(batch, time, V)`` logits; every layer is
+        named, so the stateless and the stateful network share one weight layout."""
+        ids = keras.Input(shape=(None,), batch_size=batch_size, dtype="int32", name="ids")
+        x = recurrent_stack(ids, vocabulary_size=len(self.vocabulary),
+                            embedding_dim=self.embedding_dim, cell=self.cell, units=self.units,
+                            layers=self.layers, dropout_layers=self.dropout, mask_zero=False,
+                            stateful=stateful, prefix="rnn")
+        if self.dropout:
+            x = keras.layers.Dropout(self.dropout, name=f"dropout_{self.layers}")(x)
+        logits = keras.layers.Dense(len(self.vocabulary), name="logits")(x)
+        return keras.Model(ids, logits, name=f"{self.cell}_language_model")
+
+    # ----------------------------------------------------------------------------- training
+    def fit(self, data, epochs=1, validation_data=None, learning_rate=1e-3, clipnorm=5.0,
+            stateful=False, callbacks=(), optimizer=None, verbose="auto"):
+        """Train on ``data``, a ``tf.data.Dataset`` of ``(x, y)`` id batches from
+        :mod:`rnn_zoo.data.text` (:func:`~rnn_zoo.data.text.sentence_batches`,
+        :func:`~rnn_zoo.data.text.windows`; :func:`~rnn_zoo.data.text.stateful_windows` with
+        ``stateful=True``), with Keras's ``fit``. Each call compiles a fresh Adam optimizer
+        (``learning_rate``, ``clipnorm``), or the given Keras ``optimizer`` instead (e.g.
+        Zaremba et al.'s SGD with ``global_clipnorm``; a learning-rate schedule goes in
+        ``callbacks`` as ``keras.callbacks.LearningRateScheduler``).
+
+        ``stateful=True`` trains a copy of the network whose layers keep their state between
+        batches (reset at the start of every epoch and of every validation run, whose batches
+        must have the same size), then copies its weights back. Returns the Keras ``History``.
+        """
+        checks.boolean("stateful", stateful)
+        network = self.network
+        if stateful:
+            batch_size = data.element_spec[0].shape[0]
+            if batch_size is None:
+                raise ValueError("stateful training needs batches of one fixed size, such as "
+                                 "rnn_zoo.data.text.stateful_windows gives; received batches of "
+                                 f"shape {data.element_spec[0].shape}")
+            network = self._network(batch_size, stateful=True)
+            network.set_weights(self.network.get_weights())
+            callbacks = [*callbacks, _ResetStates()]
+        history = self._train(network, epochs, learning_rate, clipnorm, callbacks, optimizer,
+                              x=data, validation_data=validation_data, shuffle=False,
+                              verbose=verbose)
+        if stateful:
+            self.network.set_weights(network.get_weights())
+        return history
+
+    # ------------------------------------------------------------------------------ scoring
+    def _score_batch(self, x, y):
+        """``ln ŷ<t>[y<t>]`` for every position of the batch ``x`` (``y`` padded with any id)."""
+        log_probs = ops.log_softmax(self.network(x, training=False), axis=-1)
+        return tf.gather(log_probs, y, batch_dims=2)
+
+    def next_log_probs(self, context=()):
+        ids = np.concatenate([[self.eos_id], self.ids(check_tokens("context", context))])
+        logits = self.network(ids[None], training=False)[0, -1]
+        return ops.convert_to_numpy(ops.log_softmax(logits)).astype(np.float64)
+
+    def token_log_probs(self, sentences):
+        """Each sentence run once through the network (``batch_size`` sentences at a time)."""
+        targets = [self.ids(self.targets(s)) for s in check_sentences("sentences", sentences)]
+        scores = []
+        for first in range(0, len(targets), self.batch_size):
+            batch = targets[first:first + self.batch_size]
+            x = keras.utils.pad_sequences([np.r_[self.eos_id, y[:-1]] for y in batch],
+                                          padding="post", value=self.eos_id)
+            y = keras.utils.pad_sequences(batch, padding="post", value=0)
+            log_probs = self._score(x, y).numpy()
+            scores += [log_probs[i, :len(row)] for i, row in enumerate(batch)]
+        return np.concatenate(scores).astype(np.float64)
+
+    def stream_perplexity(self, sentences, seq_length=100):
+        """Perplexity of ``sentences`` read as one stream, the recurrent state carried across
+        sentence boundaries: the protocol of Mikolov et al. and Zaremba et al. on the Penn
+        Treebank (every token and every ``</s>`` predicted; only the first sentence starts
+        from the zero state). :meth:`perplexity` instead starts every sentence afresh.
+
+        Runs a stateful copy of the network with batch size 1 over ``seq_length`` tokens at a
+        time; the result does not depend on ``seq_length``.
+        """
+        targets = np.concatenate(
+            [self.ids(self.targets(s)) for s in check_sentences("sentences", sentences)])
+        if targets.size == 0:
+            raise ValueError("`sentences` hold no token to predict; perplexity is undefined")
+        seq_length = checks.positive_int("seq_length", seq_length)
+        inputs = np.r_[self.eos_id, targets[:-1]].astype(np.int32)
+        network = self._network(1, stateful=True)
+        network.set_weights(self.network.get_weights())
+
+        @tf.function(reduce_retracing=True)
+        def score(x, y):
+            log_probs = ops.log_softmax(network(x, training=False), axis=-1)
+            return tf.reduce_sum(tf.gather(log_probs, y, batch_dims=2))
+
+        total = 0.0
+        for first in range(0, len(targets), seq_length):
+            chunk = slice(first, first + seq_length)
+            total += float(score(inputs[None, chunk], targets[None, chunk]))
+        return float(np.exp(-total / len(targets)))
+
+    # ------------------------------------------------------------------ one token at a time
+    def step(self, token_id, states):
+        """One step of the network: ``x<t>`` (a batch of one token id) -> ``ln ŷ<t>``, new states (the
+        function ``advance`` compiles and the sampler's one-graph loop runs)."""
+        x = self._embedding(token_id)
+        new_states = []
+        for cell, state in zip(self._cells, states):
+            x, state = cell(x, state, training=False)
+            new_states.append(state)
+        return ops.log_softmax(self._logits(x)[0]), new_states
+
+    def _read(self, token_id, states):
+        log_probs, states = self._step(tf.constant([token_id], tf.int32), states)
+        return RNNState(states, log_probs.numpy().astype(np.float64))
+
+    def start(self, prompt=(), initial_states=None):
+        """The state after the start input ``</s>`` and the ``prompt`` tokens, read from
+        ``initial_states`` -- one list per layer of its ``(1, units)`` state tensors, ``[a<0>]``
+        (``[a<0>, c<0>]`` for an LSTM) -- or, by default, from zeros. (:mod:`rnn_zoo.lm.conditioned`
+        starts the decoder from the state that a class or an encoder sets.)"""
+        prompt = check_tokens("prompt", prompt)
+        if initial_states is None:
+            initial_states = [[ops.convert_to_tensor(s) for s in cell.get_initial_state(1)]
+                              for cell in self._cells]
+        state = self._read(self.eos_id, initial_states)
+        for token in prompt:
+            state = self.advance(state, token)
+        return state
+
+    def advance(self, state, token):
+        return self._read(self.index(token), state.states)
+
+    def state_log_probs(self, state):
+        return state.log_probs
+
+    def __repr__(self):
+        return (f"RNNLanguageModel(cell={self.cell!r}, units={self.units}, layers={self.layers}, "
+                f"embedding_dim={self.embedding_dim}, V={len(self.vocabulary)})")
+
+
+class _ResetStates(keras.callbacks.Callback):
+    """Zero the stateful layers' states at the start of every epoch and validation run."""
+
+    def _reset(self):
+        for layer in self.model.layers:
+            if getattr(layer, "stateful", False):
+                layer.reset_state()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._reset()
+
+    def on_test_begin(self, logs=None):
+        self._reset()
