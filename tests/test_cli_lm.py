@@ -4,10 +4,10 @@ text file; bad arguments exit with argparse's status 2 or raise ValueError namin
 
 import contextlib
 import io
-import json
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -16,6 +16,7 @@ import pytest
 
 from rnn_zoo.cli import main as cli
 from rnn_zoo.lm.rnn import RNNLanguageModel
+from rnn_zoo.training.checkpoints import CheckpointDirectory
 
 TEXT = ("To be, or not to be, that is the question:\n"
         "Whether tis nobler in the mind to suffer\n"
@@ -50,10 +51,14 @@ def _perplexity(output):
     return float(match[1]), float(match[2])
 
 
+def latest(directory):
+    return CheckpointDirectory(directory).select("latest")
+
+
 def test_train_writes_a_loadable_checkpoint(trained, corpus):
-    run = json.loads((trained / "run.json").read_text())
-    assert run["epochs_done"] == 1
-    assert run["settings"]["data"] == str(corpus)
+    checkpoint = latest(trained)
+    assert checkpoint.state["epoch"] == 1
+    assert checkpoint.state["run"]["settings"]["data"] == str(corpus)
     model = RNNLanguageModel.load(trained)
     assert model.cell == "gru" and model.units == 8 and model.unk_token is None
     assert set(model.vocabulary) == set(TEXT)
@@ -68,18 +73,16 @@ def test_train_prints_validation_perplexity(trained):
 
 def test_resume_continues_from_the_checkpoint(trained, tmp_path, capsys):
     out = tmp_path / "ck"
-    out.mkdir()
-    for name in ("config.json", "model.weights.h5", "run.json"):
-        (out / name).write_bytes((trained / name).read_bytes())
+    shutil.copytree(trained, out)
     before = RNNLanguageModel.load(out).network.get_weights()
     assert cli.main(["train", "lm", "--out", str(out), "--resume", "--epochs", "2"]) == 0
     printed = capsys.readouterr().out
-    assert "resuming from" in printed and "after epoch 1" in printed
-    assert json.loads((out / "run.json").read_text())["epochs_done"] == 2
+    assert "resuming" in printed and "after epoch 1" in printed
+    assert latest(out).state["epoch"] == 2
     after = RNNLanguageModel.load(out).network.get_weights()
     assert any(not np.array_equal(a, b) for a, b in zip(before, after))
     # The data, model and training settings came from the checkpoint.
-    run = json.loads((out / "run.json").read_text())
+    run = latest(out).state["run"]
     assert run["training"]["seq_len"] == 16 and run["settings"]["cell"] == "gru"
     # Nothing left to do at --epochs 2; a changed model setting is refused.
     assert cli.main(["train", "lm", "--out", str(out), "--resume", "--epochs", "2"]) == 0
@@ -150,11 +153,11 @@ def test_bad_sampling_combinations(extra, message, trained, capsys):
 
 
 def test_existing_checkpoint_is_not_overwritten(trained, capsys):
-    stamp = (trained / "model.weights.h5").stat().st_mtime_ns
+    stamps = {p: p.stat().st_mtime_ns for p in trained.rglob("*")}
     with pytest.raises(SystemExit):
         cli.main(["train", "lm", "--out", str(trained), "--data", "whatever"])
     assert "already holds a checkpoint" in capsys.readouterr().err
-    assert (trained / "model.weights.h5").stat().st_mtime_ns == stamp
+    assert {p: p.stat().st_mtime_ns for p in trained.rglob("*")} == stamps
 
 
 MIRRORED = """
@@ -176,5 +179,5 @@ def test_mirrored_strategy_on_two_logical_cpus(corpus, tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     assert "mirrored (2 replica(s))" in done.stdout
     assert math.isfinite(_perplexity(done.stdout)[0])
-    assert json.loads((out / "run.json").read_text())["epochs_done"] == 1
+    assert latest(out).state["epoch"] == 1
     RNNLanguageModel.load(out)

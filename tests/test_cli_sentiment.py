@@ -4,13 +4,13 @@ with argparse's status 2 and a message naming them."""
 
 import contextlib
 import io
-import json
 import re
 
 import numpy as np
 import pytest
 
 from rnn_zoo.cli import main as cli
+from rnn_zoo.training.checkpoints import CheckpointDirectory
 from rnn_zoo.tasks.sentiment import SentimentClassifier
 from test_sentiment import toy_corpus
 
@@ -71,25 +71,23 @@ def test_classify_prints_the_models_probability_and_notes(trained, capsys):
 
 def test_train_refuses_an_existing_checkpoint(trained, capsys):
     out, _ = trained
-    stamp = (out / "model.weights.h5").stat().st_mtime_ns
+    stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
     with pytest.raises(SystemExit) as exit_:
         cli.main(["train", "sentiment", "--data", "whatever", "--out", str(out)])
     assert exit_.value.code == 2 and "already holds a checkpoint" in capsys.readouterr().err
-    assert (out / "model.weights.h5").stat().st_mtime_ns == stamp
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == stamps
 
 
 @pytest.fixture
 def language_model_checkpoint(tmp_path):
-    """A directory in the same format, holding another class."""
-    (tmp_path / "config.json").write_text(json.dumps({"class": "RNNLanguageModel",
-                                                      "config": {}}))
-    (tmp_path / "model.weights.h5").write_bytes(b"")
-    return tmp_path
+    """A checkpoint directory of another class."""
+    CheckpointDirectory(tmp_path / "lm").claim("RNNLanguageModel")
+    return tmp_path / "lm"
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["classify", "no/such/dir", "good"], "CHECKPOINT 'no/such/dir' is not a directory"),
-    (["classify", "LM", "good"], "holds a RNNLanguageModel"),
+    (["classify", "no/such/dir", "good"], "'no/such/dir' is not a checkpoint directory"),
+    (["classify", "LM", "good"], "holds a RNNLanguageModel checkpoint, not a SentimentClassifier"),
     (["classify", "CK"], "the following arguments are required: TEXT"),
     (["train", "sentiment", "--out", "X", "--data", "no/such/dir"],
      "--data must be rotten_tomatoes or an IMDB directory"),

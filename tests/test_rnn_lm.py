@@ -57,7 +57,7 @@ def test_fit_drops_perplexity_far_below_uniform_and_save_load_round_trip(tmp_pat
     assert model.perplexity(SENTENCES) > 0.8 * uniform
     history = model.fit(text.sentence_batches(lookup, SENTENCES, 8, shuffle=True, seed=0),
                         epochs=15, learning_rate=0.03, verbose=0,
-                        callbacks=[model.checkpoint(tmp_path / "checkpoint")])
+                        checkpoints=tmp_path / "checkpoint")
     assert history.history["loss"][-1] < 0.6 * history.history["loss"][0]
     assert model.perplexity(SENTENCES) < 0.3 * uniform
     model.save(tmp_path / "saved")

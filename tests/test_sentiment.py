@@ -92,17 +92,6 @@ def test_toy_corpus_is_learned_by_rnn_and_bag_of_words():
     np.testing.assert_allclose(majority.predict(test_texts), np.mean(labels))
 
 
-def test_checkpoint_holds_the_best_epoch(tmp_path):
-    texts, labels = toy_corpus(64, seed=0)
-    clf = SentimentClassifier("lstm", units=4, embedding_dim=4, seed=0)
-    path = str(tmp_path / "best.keras")
-    clf.fit(texts, labels, validation_data=(texts[:16], labels[:16]), epochs=2, verbose=0,
-            checkpoint=path)
-    loaded = keras.models.load_model(path)
-    ids = clf.encode(texts[:8]).to_tensor(0)
-    assert loaded(ids).shape == (8, 1)
-
-
 def test_texts_with_no_known_word_get_the_prior():
     texts, labels = toy_corpus(40, seed=0)
     clf = SentimentClassifier("lstm", units=4, embedding_dim=3).adapt(texts, labels)
@@ -180,7 +169,7 @@ def test_save_and_load_give_the_same_classifier(rng, tmp_path):
     assert loaded.vectorizer.get_vocabulary() == clf.vectorizer.get_vocabulary()
     texts = ["the movie was good", "a dull plot zzz", ""]
     np.testing.assert_array_equal(loaded.predict(texts), clf.predict(texts))
-    with pytest.raises(ValueError, match="must hold config.json and model.weights.h5"):
+    with pytest.raises(ValueError, match="not a checkpoint directory of rnn_zoo"):
         SentimentClassifier.load(tmp_path / "nothing")
 
 
@@ -188,7 +177,7 @@ def test_fit_checkpoint_directory_holds_the_best_epoch(tmp_path):
     texts, labels = toy_corpus(64, seed=0)
     clf = SentimentClassifier("gru", units=4, embedding_dim=4, learning_rate=3e-2, seed=0)
     clf.fit(texts[:48], labels[:48], validation_data=(texts[48:], labels[48:]), epochs=4,
-            patience=1, verbose=0, checkpoint=tmp_path / "ck")
+            patience=1, verbose=0, checkpoints=tmp_path / "ck")
     # early stopping restored the best epoch's weights; the checkpoint saved the same epoch
     np.testing.assert_array_equal(SentimentClassifier.load(tmp_path / "ck").predict(texts),
                                   clf.predict(texts))

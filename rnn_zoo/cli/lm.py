@@ -2,21 +2,19 @@
 (registered by :func:`rnn_zoo.cli.main.main`)."""
 
 import argparse
-import json
 import math
 import os
-import pathlib
 
 from rnn_zoo.cells.registry import NAMES as CELL_NAMES
 from rnn_zoo.cli.common import (UsageError, add_verbose, positive_float, positive_int, probability,
                          rate)
 
 CORPORA = ("shakespeare", "names", "ptb")
-RUN_FILE = "run.json"
 TRAINING_DEFAULTS = {"batch_size": 32, "seq_len": 100, "learning_rate": 1e-3, "clipnorm": 5.0,
                      "seed": None, "steps_per_epoch": None}
-"""What ``train lm`` writes next to the checkpoint: the data and training settings (so that
-``--resume`` and ``eval`` rebuild the same splits) and how many epochs are done."""
+"""The training settings of ``train lm`` that ``--resume`` takes from the checkpoint's run when
+they are not given (every checkpoint records them, with the data and model settings, so that
+``--resume`` and ``eval`` rebuild the same splits)."""
 
 
 def _limit(sentences, max_chars):
@@ -53,17 +51,21 @@ def _load_corpus(data, level, max_chars):
         raise UsageError("--level word does not fit --data names (each name is one word); "
                          "use --level char")
     if data in ("names", "ptb"):
-        if data == "names":
-            splits = datasets.split_items(datasets.first_names())
-        else:
-            splits = datasets.penn_treebank()
+        try:
+            splits = (datasets.split_items(datasets.first_names()) if data == "names" else
+                      datasets.penn_treebank())
+        except (ValueError, OSError) as error:     # a damaged cache, a read-only one
+            raise UsageError(f"--data {data}: {error}") from None
         if max_chars is not None:
             splits = {name: _limit(items, max_chars if name == "train" else max_chars // 10)
                       for name, items in splits.items()}
         lines = splits
     else:
         if data == "shakespeare":
-            text = datasets.shakespeare()
+            try:
+                text = datasets.shakespeare()
+            except (ValueError, OSError) as error:
+                raise UsageError(f"--data {data}: {error}") from None
         else:
             try:
                 with open(data, encoding="utf-8", newline="") as file:
@@ -157,60 +159,54 @@ def _print_score(model, sentences, split):
     return perplexity
 
 
-def _saved_run(directory):
-    path = pathlib.Path(directory) / RUN_FILE
-    if not path.is_file():
-        return None
-    return json.loads(path.read_text())
-
-
 def _train_lm(args):
+    import secrets
+
     import keras
 
     from rnn_zoo.data import text
-    from rnn_zoo.lm.rnn import CONFIG_FILE, WEIGHTS_FILE, RNNLanguageModel
+    from rnn_zoo.lm.rnn import RNNLanguageModel
+    from rnn_zoo.training import fit as training
+    from rnn_zoo.training.checkpoints import CheckpointDirectory
 
-    out = pathlib.Path(args.out)
-    saved = _saved_run(out)
-    has_checkpoint = (out / WEIGHTS_FILE).is_file() and (out / CONFIG_FILE).is_file()
+    out = CheckpointDirectory(args.out)
+    try:
+        out.claim("RNNLanguageModel", resume=args.resume)       # before any data is read
+        latest = out.select("latest", kind="RNNLanguageModel") if args.resume else None
+    except ValueError as error:
+        raise UsageError(str(error)) from None
     settings = {"data": args.data, "level": args.level, "max_chars": args.max_chars,
                 "cell": args.cell, "units": args.units, "layers": args.layers,
                 "embedding_dim": args.embedding_dim, "dropout": args.dropout,
                 "max_vocab": args.max_vocab}
-    if args.resume:
-        if not has_checkpoint or saved is None:
-            raise UsageError(f"--resume: --out {str(out)!r} holds no checkpoint of `rnn-zoo "
-                             f"train lm` ({CONFIG_FILE}, {WEIGHTS_FILE}, {RUN_FILE})")
+    earlier = {}
+    if latest is not None:
+        run = latest.state["run"]
         for name, value in settings.items():
-            if value is not None and value != saved["settings"][name]:
+            if value is not None and value != run["settings"][name]:
                 raise UsageError(
                     f"--{name.replace('_', '-')} {value} differs from the checkpoint's "
-                    f"{saved['settings'][name]!r}: a resumed run keeps its data and model")
-        settings = saved["settings"]
-    elif has_checkpoint or saved is not None:
-        raise UsageError(f"--out {str(out)!r} already holds a checkpoint: pass --resume to "
-                         f"continue it, or choose another --out")
+                    f"{run['settings'][name]!r}: a resumed run keeps its data and model")
+        settings, earlier = run["settings"], run["training"]
     defaults = {"data": "shakespeare", "cell": "lstm", "units": 128, "layers": 1,
                 "dropout": 0.0}
     settings = {name: defaults.get(name) if value is None else value
                 for name, value in settings.items()}
     if settings["level"] is None:
         settings["level"] = "word" if settings["data"] == "ptb" else "char"
-    done = saved["epochs_done"] if args.resume else 0
     # Training settings: given ones win; on --resume the rest come from the checkpoint's run.
-    earlier = saved.get("training", {}) if args.resume else {}
-    training = {name: earlier.get(name, default) if getattr(args, name) is None
-                else getattr(args, name) for name, default in TRAINING_DEFAULTS.items()}
-    for name, value in training.items():
-        setattr(args, name, value)
-    if args.seed is not None:
-        keras.utils.set_random_seed(args.seed + done)
+    training_settings = {name: earlier.get(name, default) if getattr(args, name) is None
+                         else getattr(args, name) for name, default in TRAINING_DEFAULTS.items()}
+    if training_settings["seed"] is None:     # drawn once and recorded: a resume repeats it
+        training_settings["seed"] = secrets.randbelow(2 ** 31)
+    seed = training_settings["seed"]
+    keras.utils.set_random_seed(seed)
 
     corpus = _load_corpus(settings["data"], settings["level"], settings["max_chars"])
     strategy = _strategy(args.strategy)
     with strategy.scope():
-        if args.resume:
-            model = RNNLanguageModel.load(out)
+        if latest is not None:
+            model = RNNLanguageModel.from_checkpoint_config(latest.config)
         elif settings["level"] == "char":
             chars = "".join("".join(s) for part in corpus.values() for s in part)
             model = RNNLanguageModel(text.char_vocabulary(chars or "\n"), cell=settings["cell"],
@@ -232,15 +228,21 @@ def _train_lm(args):
     for split in ("train", "valid"):
         _check_known(model, corpus[split], f"the {split} split of --data {settings['data']!r}")
     replicas = strategy.num_replicas_in_sync
-    if args.batch_size % replicas:
-        raise UsageError(f"--batch-size {args.batch_size} must be a multiple of the "
+    batch_size, seq_len = training_settings["batch_size"], training_settings["seq_len"]
+    if batch_size % replicas:
+        raise UsageError(f"--batch-size {batch_size} must be a multiple of the "
                          f"{replicas} replicas of --strategy {args.strategy}")
-    train = _windows(model, corpus["train"], args.seq_len, args.batch_size, "train",
-                     seed=None if args.seed is None else args.seed + done, replicas=replicas)
-    if args.steps_per_epoch is not None:
-        train = train.take(args.steps_per_epoch)
+    _windows(model, corpus["train"], seq_len, batch_size, "train", replicas=replicas)
+
+    def train(epoch):
+        """Epoch ``epoch``'s windows, shuffled from the run's seed and the epoch alone."""
+        windows = _windows(model, corpus["train"], seq_len, batch_size, "train",
+                           seed=training.data_seed(seed, epoch), replicas=replicas)
+        steps = training_settings["steps_per_epoch"]
+        return windows if steps is None else windows.take(steps)
+
     try:
-        valid = _windows(model, corpus["valid"], args.seq_len, args.batch_size, "valid",
+        valid = _windows(model, corpus["valid"], seq_len, batch_size, "valid",
                          shuffle=False, replicas=replicas)
     except UsageError as error:       # too little held-out text for val_loss: train without it
         print(f"no val_loss during training: {error}")
@@ -249,54 +251,34 @@ def _train_lm(args):
     print(f"{model!r}, {model.network.count_params():,} parameters; data {settings['data']!r} "
           f"({settings['level']} level): {sum(map(len, corpus['train'])):,} train / "
           f"{sum(map(len, corpus['valid'])):,} valid tokens (+ end tokens); strategy "
-          f"{args.strategy} ({strategy.num_replicas_in_sync} replica(s))")
-    remaining = args.epochs - done
-    if remaining <= 0:
-        print(f"{out} already holds {done} epoch(s), --epochs {args.epochs}: nothing to train")
+          f"{args.strategy} ({strategy.num_replicas_in_sync} replica(s)); seed {seed}")
+    done = 0 if latest is None else latest.state["epoch"]
+    if done >= args.epochs:
+        print(f"{out.path} already holds {done} epoch(s), --epochs {args.epochs}: nothing to "
+              "train")
+        model = RNNLanguageModel.load(out.path)
     else:
-        if args.resume:
-            print(f"resuming from {out} after epoch {done}: epochs {done + 1}..{args.epochs} "
-                  f"(Keras counts them 1..{remaining}; a fresh Adam optimizer)")
-        record = _RecordEpochs(out, {"settings": settings, "training": training}, done)
+        if latest is not None:
+            print(f"resuming {latest.path} after epoch {done}: epochs {done + 1}..{args.epochs}, "
+                  "with its optimizer state, data order and random state")
         with strategy.scope():
-            model.fit(train, epochs=remaining, validation_data=valid,
-                      learning_rate=args.learning_rate, clipnorm=args.clipnorm,
-                      callbacks=[model.checkpoint(out), record], verbose=args.verbose)
+            model.fit(train, epochs=args.epochs, validation_data=valid,
+                      learning_rate=training_settings["learning_rate"],
+                      clipnorm=training_settings["clipnorm"], checkpoints=out,
+                      resume=latest is not None, verbose=args.verbose,
+                      run={"settings": settings, "training": training_settings})
     _print_score(model, corpus["valid"], "valid")
-    print(f"checkpoint: {out}")
+    print(f"checkpoint: {out.path}")
     return 0
 
 
-def _record_epochs_class():
-    import keras
-
-    class RecordEpochs(keras.callbacks.Callback):
-        """After each epoch (and the ModelCheckpoint before it): ``run.json`` with the number
-        of epochs the checkpoint holds."""
-
-        def __init__(self, directory, run, done):
-            super().__init__()
-            self.path, self.run, self.done = pathlib.Path(directory) / RUN_FILE, run, done
-
-        def on_epoch_end(self, epoch, logs=None):
-            self.run["epochs_done"] = self.done + epoch + 1
-            self.path.write_text(json.dumps(self.run, indent=1))
-
-    return RecordEpochs
-
-
-def _RecordEpochs(directory, run, done):
-    return _record_epochs_class()(directory, run, done)
-
-
 def _load_model(checkpoint):
-    from rnn_zoo.lm.rnn import CONFIG_FILE, RNNLanguageModel
+    from rnn_zoo.lm.rnn import RNNLanguageModel
 
-    path = pathlib.Path(checkpoint)
-    if not (path / CONFIG_FILE).is_file():
-        raise UsageError(f"CHECKPOINT {checkpoint!r} is not a directory that `rnn-zoo train lm "
-                         f"--out` wrote (no {CONFIG_FILE})")
-    return RNNLanguageModel.load(path)
+    try:
+        return RNNLanguageModel.load(checkpoint)
+    except ValueError as error:
+        raise UsageError(f"CHECKPOINT {checkpoint!r}: {error}") from None
 
 
 def _sample(args):
@@ -333,7 +315,7 @@ def _sample(args):
 
 def _eval(args):
     model = _load_model(args.checkpoint)
-    saved = _saved_run(args.checkpoint) or {"settings": {}}
+    saved = model.loaded_from.state.get("run") or {"settings": {}}
     data = args.data or saved["settings"].get("data")
     if data is None:
         raise UsageError("--data is needed: the checkpoint does not record its data")

@@ -6,9 +6,12 @@ import argparse
 import os
 import sys
 import tempfile
+import warnings
 
 from rnn_zoo.cli import lm as cli_lm, sentiment as cli_sentiment
 from rnn_zoo.cli.common import UsageError
+from rnn_zoo.training.checkpoints import CheckpointWarning
+from rnn_zoo.training.errors import TrainingDiverged, TrainingInterrupted
 
 
 def _verify(args):
@@ -43,36 +46,40 @@ def _demo(args):
 
     print("\n== A character LSTM on a million characters of Shakespeare (about a minute), "
           "then samples ==")
-    out = tempfile.mkdtemp(prefix="rnn_zoo_demo_")
-    status = main(["train", "lm", "--data", "shakespeare", "--max-chars", "1000000", "--cell", "lstm",
-                   "--units", "256", "--embedding-dim", "64", "--epochs", "1", "--seq-len", "100",
-                   "--batch-size", "64", "--learning-rate", "2e-3", "--seed", "0", "--out", out,
-                   "--verbose", "2"])
-    for temperature in ("0.5", "1.0"):
-        print(f"\n-- sampled at temperature {temperature}:")
-        status = status or main(["sample", out, "--prompt", "ROMEO:", "--temperature", temperature,
-                                 "--seed", "0", "--max-tokens", "300", "--no-stop-at-eos"])
+    with tempfile.TemporaryDirectory(prefix="rnn_zoo_demo_") as out:   # removed afterwards
+        status = main(["train", "lm", "--data", "shakespeare", "--max-chars", "1000000",
+                       "--cell", "lstm", "--units", "256", "--embedding-dim", "64", "--epochs",
+                       "1", "--seq-len", "100", "--batch-size", "64", "--learning-rate", "2e-3",
+                       "--seed", "0", "--out", out, "--verbose", "2"])
+        for temperature in ("0.5", "1.0"):
+            print(f"\n-- sampled at temperature {temperature}:")
+            status = status or main(["sample", out, "--prompt", "ROMEO:", "--temperature",
+                                     temperature, "--seed", "0", "--max-tokens", "300",
+                                     "--no-stop-at-eos"])
     return status or _demo_sentiment()
 
 
 DEMO_SENTIMENT = "runs/demo_sentiment"
 """Where ``rnn-zoo demo`` saves its sentiment classifier (relative to the working directory;
-each demo replaces the checkpoint files the previous one wrote there)."""
+each demo replaces the sentiment checkpoints the previous one wrote there, and touches nothing
+else)."""
 DEMO_TEXTS = ("There is nothing to like in this movie",
               "A moving, funny and beautifully acted film")
 
 
 def _demo_sentiment():
     import pathlib
+    import shutil
 
     from rnn_zoo.tasks import sentiment
-    from rnn_zoo.lm.rnn import CONFIG_FILE, WEIGHTS_FILE
+    from rnn_zoo.training.checkpoints import CheckpointDirectory
 
     print(f"\n== A zoo BiLSTM sentiment classifier (rnn_zoo.tasks.sentiment.TUNED) on Rotten Tomatoes "
           f"snippets (about a minute), saved in {DEMO_SENTIMENT}, then two texts ==")
     out = pathlib.Path(DEMO_SENTIMENT)
-    for name in (CONFIG_FILE, WEIGHTS_FILE):
-        (out / name).unlink(missing_ok=True)
+    marker = CheckpointDirectory(out).marker() if out.is_dir() else None
+    if marker is not None and marker.get("kind") == "SentimentClassifier":
+        shutil.rmtree(out)                     # the previous demo's checkpoints, nothing else
     tuned = [f"--{name.replace('_', '-')}{'' if value is True else '=' + str(value)}"
              for name, value in {**sentiment.TUNED, **sentiment.TUNED_FIT}.items()]
     status = main(["train", "sentiment", "--data", "rotten_tomatoes", *tuned, "--epochs", "3",
@@ -101,10 +108,26 @@ def main(argv=None):
     cli_lm.add_commands(commands, what)
     cli_sentiment.add_commands(commands, what)
     args = parser.parse_args(argv)
-    try:
-        return args.run(args)
-    except UsageError as error:
-        getattr(args, "parser", parser).error(str(error))
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", CheckpointWarning)
+        warnings.showwarning = _show_warning
+        try:
+            return args.run(args)
+        except UsageError as error:
+            getattr(args, "parser", parser).error(str(error))
+        except TrainingDiverged as error:
+            print(f"rnn-zoo: error: {error}", file=sys.stderr)
+            return 1
+        except TrainingInterrupted as interrupt:
+            print(f"rnn-zoo: {interrupt.message}", file=sys.stderr)
+            return 130
+        except KeyboardInterrupt:
+            print("rnn-zoo: interrupted", file=sys.stderr)
+            return 130
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    print(f"rnn-zoo: warning: {message}", file=sys.stderr)
 
 
 if __name__ == "__main__":

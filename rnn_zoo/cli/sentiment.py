@@ -1,14 +1,12 @@
 """The sentiment commands of ``rnn-zoo`` (registered by :func:`rnn_zoo.cli.main.main`):
 
 * ``train sentiment`` -- a :class:`rnn_zoo.tasks.sentiment.SentimentClassifier` trained with Keras's
-  ``fit`` (progress bar, early stopping on the validation loss or accuracy, the best epoch
-  checkpointed in ``--out`` in :meth:`~rnn_zoo.tasks.sentiment.SentimentClassifier.save`'s format),
+  ``fit`` (progress bar, early stopping on the validation loss or accuracy, a checkpoint in
+  ``--out`` after every epoch and the best epoch's at the end: :mod:`rnn_zoo.training`'s format),
   then its validation and test accuracy;
 * ``classify`` -- P(positive) and the label of each text under such a checkpoint, with a note
   for words outside the vocabulary and for texts with no known word.
 """
-
-import pathlib
 
 from rnn_zoo.cells.registry import NAMES as CELL_NAMES
 from rnn_zoo.cli.common import UsageError, add_verbose, positive_float, positive_int, rate
@@ -27,7 +25,10 @@ def load_data(data):
     from rnn_zoo.data import datasets
 
     if data == "rotten_tomatoes":
-        return datasets.rotten_tomatoes()
+        try:
+            return datasets.rotten_tomatoes()
+        except (ValueError, OSError) as error:     # a damaged cache, a read-only one
+            raise UsageError(f"--data {data}: {error}") from None
     try:
         imdb = datasets.imdb_directory(data)
     except ValueError as error:
@@ -47,29 +48,44 @@ def _unzip(pairs):
 
 
 def _train_sentiment(args):
-    from rnn_zoo.lm.rnn import CONFIG_FILE
     from rnn_zoo.tasks.sentiment import SentimentClassifier
+    from rnn_zoo.training.checkpoints import CheckpointDirectory
 
-    out = pathlib.Path(args.out)
-    if (out / CONFIG_FILE).exists():
-        raise UsageError(f"--out {str(out)!r} already holds a checkpoint ({CONFIG_FILE}); "
-                         f"choose another --out")
+    out = CheckpointDirectory(args.out)
+    try:
+        out.claim("SentimentClassifier", resume=args.resume)    # before any data is read
+        latest = out.select("latest", kind="SentimentClassifier") if args.resume else None
+    except ValueError as error:
+        raise UsageError(str(error)) from None
     options = {name: getattr(args, name) for name in MODEL_OPTIONS
                if getattr(args, name) is not None}
+    if latest is not None:
+        differ = [name for name, value in options.items()
+                  if value != latest.config["config"].get(name)]
+        if differ:
+            name = differ[0]
+            raise UsageError(f"--{name.replace('_', '-')} {options[name]} differs from the "
+                             f"checkpoint's {latest.config['config'].get(name)!r}: a resumed "
+                             "run keeps its model")
+        options = latest.config["config"]
     data = load_data(args.data)
     (train_x, train_y), valid, (test_x, test_y) = data["train"], data["valid"], data["test"]
-    classifier = SentimentClassifier(**options).adapt(train_x, train_y)
+    classifier = SentimentClassifier(**options)
+    if latest is None:
+        classifier.adapt(train_x, train_y)
+    else:
+        classifier._restore(latest.config)
     config = classifier.get_config()
     print(f"SentimentClassifier({', '.join(f'{k}={config[k]!r}' for k in MODEL_OPTIONS)}): "
           f"{classifier.count_params():,} parameters, vocabulary "
           f"{classifier.vectorizer.vocabulary_size():,}; data {args.data!r}: "
           f"{len(train_x):,} train / {len(valid[0]):,} valid / {len(test_x):,} test texts")
     classifier.fit(train_x, train_y, valid, epochs=args.epochs, batch_size=args.batch_size,
-                   patience=args.patience, monitor=args.monitor, checkpoint=out,
-                   verbose=args.verbose)
+                   patience=args.patience, monitor=args.monitor, checkpoints=out,
+                   resume=latest is not None, verbose=args.verbose)
     print(f"validation accuracy {classifier.evaluate(*valid):.4f} ({len(valid[0]):,} texts), "
           f"test accuracy {classifier.evaluate(test_x, test_y):.4f} ({len(test_x):,} texts)")
-    print(f"checkpoint (the best epoch by validation {args.monitor}): {out}")
+    print(f"checkpoint (the best epoch by validation {args.monitor}): {out.path}")
     return 0
 
 
@@ -79,8 +95,7 @@ def _classify(args):
     try:
         classifier = SentimentClassifier.load(args.checkpoint)
     except ValueError as error:
-        raise UsageError(f"CHECKPOINT {args.checkpoint!r} is not a directory that `rnn-zoo "
-                         f"train sentiment --out` wrote: {error}") from None
+        raise UsageError(f"CHECKPOINT {args.checkpoint!r}: {error}") from None
     probabilities = classifier.predict(args.texts)
     for text, p, tokens, unknown in zip(args.texts, probabilities, tokenize(args.texts),
                                         classifier.unknown_words(args.texts)):
@@ -136,7 +151,11 @@ def add_commands(commands, train):
     sentiment.add_argument("--patience", type=positive_int, default=1,
                            help="epochs without a better --monitor before stopping (default: 1)")
     sentiment.add_argument("--batch-size", type=positive_int, default=32, help="default: 32")
-    sentiment.add_argument("--out", required=True, help="checkpoint directory")
+    sentiment.add_argument("--out", required=True,
+                           help="checkpoint directory: new or empty (or, with --resume, one "
+                                "that train sentiment wrote)")
+    sentiment.add_argument("--resume", action="store_true",
+                           help="continue the checkpoint in --out up to --epochs epochs")
     add_verbose(sentiment)
     sentiment.set_defaults(run=_train_sentiment, parser=sentiment)
 

@@ -40,6 +40,7 @@ from rnn_zoo.checks import check_sentences, check_tokens
 from rnn_zoo.lm.interface import LanguageModel
 from rnn_zoo.lm.rnn import RNNLanguageModel
 from rnn_zoo.data.text import PAD
+from rnn_zoo.training import fit as training, saving
 
 
 def state_names(cell):
@@ -123,6 +124,28 @@ class VectorToSequence:
             type(self).__name__))
         self._initial_states = tf.function(self.state_network, reduce_retracing=True)
         self._network_log_probs = tf.function(self._log_softmax, reduce_retracing=True)
+
+    # ------------------------------------------------------------------- save and load
+    def get_config(self):
+        """The constructor's arguments, as JSON-serializable values."""
+        raise NotImplementedError
+
+    def checkpoint_config(self):
+        return {"class": type(self).__name__, "config": self.get_config()}
+
+    @classmethod
+    def from_checkpoint_config(cls, saved):
+        return cls(**saved["config"])
+
+    def save(self, directory):
+        """Save the model as a checkpoint in ``directory`` (see
+        :meth:`rnn_zoo.lm.rnn.KerasLanguageModel.save`); :meth:`load` reads it."""
+        return saving.save(self, directory)
+
+    @classmethod
+    def load(cls, directory):
+        """The model of the newest good checkpoint in ``directory``."""
+        return saving.load(directory, cls)
 
     # ----------------------------------------------------------------- the two networks
     def _state_network(self):
@@ -225,24 +248,30 @@ class VectorToSequence:
 
     def fit(self, conditions, outputs, validation_data=None, epochs=100, batch_size=64,
             patience=3, learning_rate=1e-3, clipnorm=5.0, callbacks=(), seed=0,
-            verbose="auto"):
+            verbose="auto", checkpoints=None, resume=False):
         """Train ``network`` by teacher forcing with Keras ``fit``: ``outputs[i]`` is the target
         sequence for ``conditions[i]``; the loss is the decoder's (per-step cross entropy, the
         mean over the targets, padding ignored), Adam with ``clipnorm`` clipping, batches of
         ``batch_size`` reshuffled every epoch (``seed``). ``EarlyStopping`` watches
         ``val_loss`` (``validation_data = (conditions, outputs)``; ``loss`` without) with
-        ``patience`` and restores the best epoch's weights. Returns the Keras ``History``."""
+        ``patience`` and restores the best epoch's weights; ``checkpoints`` and ``resume`` as
+        for :meth:`rnn_zoo.lm.rnn.RNNLanguageModel.fit`. Returns the Keras ``History``."""
         batch_size = checks.positive_int("batch_size", batch_size)
-        data = self._dataset(conditions, outputs, batch_size, shuffle=True, seed=seed)
+        self._dataset(conditions, outputs, batch_size)        # every check before training
         validation, monitor = None, "loss"
         if validation_data is not None:
             validation, monitor = self._dataset(*validation_data, batch_size), "val_loss"
-        stop = keras.callbacks.EarlyStopping(monitor=monitor, restore_best_weights=True,
-                                             patience=checks.positive_int("patience", patience))
+
+        def epoch_data(epoch):
+            return self._dataset(conditions, outputs, batch_size, shuffle=True,
+                                 seed=training.data_seed(seed, epoch))
+
         # The decoder's own compile-and-fit (masked cross entropy, Adam), on the joined network.
-        return self.decoder._train(self.network, epochs, learning_rate, clipnorm,
-                                   [stop, *callbacks], x=data, validation_data=validation,
-                                   shuffle=False, verbose=verbose)      # data is shuffled
+        return self.decoder.train_network(
+            self.network, epoch_data, epochs, learning_rate, clipnorm, checkpoints=checkpoints,
+            resume=resume, model=self, validation_data=validation, callbacks=callbacks,
+            verbose=verbose, monitor=monitor, patience=checks.positive_int("patience", patience),
+            restore_best=True)
 
     # -------------------------------------------------------------------------- scoring
     def _log_softmax(self, condition_ids, x):
@@ -307,6 +336,9 @@ class ClassConditionedLM(VectorToSequence):
                          eos_token, batch_size)
 
     conditions_name, outputs_name = "labels", "sentences"
+
+    def get_config(self):
+        return {**self.decoder.get_config(), "classes": self.classes}
 
     def _state_network(self):
         labels = keras.Input(shape=(), dtype="int32", name="class")

@@ -15,8 +15,8 @@ character model (``unk_token=None``) does the same with its end character (``"\n
 **Training** is Keras's ``fit`` on the ``(x, y)`` batches of :mod:`rnn_zoo.data.text`: the loss is
 ``SparseCategoricalCrossentropy(from_logits=True, ignore_class=PAD)``, the mean over every
 target that is not padding (so ``evaluate`` gives nats per token); Adam with ``clipnorm``
-gradient clipping; checkpoints with :meth:`KerasLanguageModel.checkpoint` (a
-``keras.callbacks.ModelCheckpoint``); Keras's progress bar. With ``stateful=True`` (batches from
+gradient clipping; Keras's progress bar; the loop, checkpoints, resuming and the NaN guard of
+:mod:`rnn_zoo.training`. With ``stateful=True`` (batches from
 :func:`rnn_zoo.data.text.stateful_windows`) each row's state is carried from one batch to the next
 and reset at every epoch: truncated backpropagation through time over long text.
 
@@ -26,8 +26,7 @@ through the network; :meth:`~RNNLanguageModel.start`, :meth:`~RNNLanguageModel.a
 token to token with a one-step ``tf.function`` over the zoo cells: O(1) per token.
 """
 
-import json
-import pathlib
+import math
 from typing import NamedTuple
 
 import keras
@@ -40,13 +39,13 @@ from rnn_zoo.cells.registry import NAMES as CELL_NAMES, recurrent_stack
 from rnn_zoo.checks import check_sentences, check_tokens
 from rnn_zoo.lm.interface import LanguageModel
 from rnn_zoo.data.text import PAD
+from rnn_zoo.training import fit as training, saving
 
-CONFIG_FILE, WEIGHTS_FILE = "config.json", "model.weights.h5"
 
 
 class KerasLanguageModel(LanguageModel):
-    """What the Keras language models share: the vocabulary, training with ``fit``, and a small
-    directory format (``config.json`` + ``model.weights.h5``) for saving and checkpoints.
+    """What the Keras language models share: the vocabulary, training through
+    :func:`rnn_zoo.training.fit.fit`, and saving in :mod:`rnn_zoo.training`'s checkpoint format.
 
     ``vocabulary`` is a list of distinct string tokens or a ``keras.layers.StringLookup`` from
     :mod:`rnn_zoo.data.text` (its ``get_vocabulary()``); it must hold ``eos_token``, and
@@ -85,51 +84,51 @@ class KerasLanguageModel(LanguageModel):
         """The vocabulary positions of ``tokens`` (``unk_token``'s for unknown ones), as int32."""
         return np.array([self.index(token) for token in tokens], np.int32)
 
-    def _train(self, network, epochs, learning_rate, clipnorm, callbacks, optimizer=None,
-               **fit_kwargs):
+    def train_network(self, network, data, epochs, learning_rate=1e-3, clipnorm=5.0,
+                      optimizer=None, checkpoints=None, resume=False, run=None, model=None,
+                      **fit_kwargs):
         """Compile ``network`` with ``optimizer`` (default: a fresh Adam with ``learning_rate``
-        and ``clipnorm`` clipping) and the masked per-step cross entropy, then
-        ``network.fit``; returns the Keras ``History``."""
+        and ``clipnorm`` clipping) and the masked per-step cross entropy, then train it with
+        :func:`rnn_zoo.training.fit.fit` (``checkpoints``: a directory to checkpoint into
+        after every epoch, of ``model``, default this one; ``resume``: continue its newest
+        checkpoint); returns the History."""
+        model = self if model is None else model
         if optimizer is None:
-            optimizer = keras.optimizers.Adam(learning_rate, clipnorm=clipnorm)
+            if clipnorm is not None and (isinstance(clipnorm, bool) or not isinstance(
+                    clipnorm, (int, float)) or not 0 < clipnorm < math.inf):
+                raise ValueError(f"`clipnorm` must be a finite number > 0 or None; received "
+                                 f"clipnorm={clipnorm!r}")
+            optimizer = keras.optimizers.Adam(training.learning_rate(learning_rate),
+                                              clipnorm=clipnorm)
         elif not isinstance(optimizer, keras.optimizers.Optimizer):
             raise TypeError(f"`optimizer` must be a keras.optimizers.Optimizer or None; "
                             f"received {optimizer!r:.80}")
+        if checkpoints is not None:
+            checkpoints = training.checkpoint_directory(checkpoints, model, resume)
         loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=PAD)
         network.compile(optimizer=optimizer, loss=loss)
-        return network.fit(epochs=checks.positive_int("epochs", epochs),
-                           callbacks=list(callbacks), **fit_kwargs)
+        return training.fit(model, network, data, epochs, checkpoints=checkpoints,
+                            resume=resume, run=run, **fit_kwargs)
 
     # ------------------------------------------------------------------------ save and load
-    def _write_config(self, directory):
-        directory = pathlib.Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        config = {"class": type(self).__name__, "config": self.get_config()}
-        (directory / CONFIG_FILE).write_text(json.dumps(config, indent=1))
-        return directory
+    def checkpoint_config(self):
+        """What a checkpoint records to rebuild the model: its class and constructor arguments."""
+        return {"class": type(self).__name__, "config": self.get_config()}
+
+    @classmethod
+    def from_checkpoint_config(cls, saved):
+        return cls(**saved["config"])
 
     def save(self, directory):
-        """Write ``directory/config.json`` (class, vocabulary, hyper-parameters) and
-        ``directory/model.weights.h5``; :meth:`load` reads them back."""
-        self.network.save_weights(self._write_config(directory) / WEIGHTS_FILE)
-
-    def checkpoint(self, directory, **kwargs):
-        """A ``keras.callbacks.ModelCheckpoint`` (``kwargs`` passed on, e.g.
-        ``save_best_only=True``) that saves into ``directory`` in :meth:`save`'s format, so that
-        :meth:`load` can read any checkpoint it wrote."""
-        path = self._write_config(directory) / WEIGHTS_FILE
-        return keras.callbacks.ModelCheckpoint(str(path), save_weights_only=True, **kwargs)
+        """Save the model as a checkpoint in ``directory`` (:mod:`rnn_zoo.training.checkpoints`:
+        a new or empty folder, or one holding this class's checkpoints); :meth:`load` reads it."""
+        return saving.save(self, directory)
 
     @classmethod
     def load(cls, directory):
-        """The model that :meth:`save` (or a :meth:`checkpoint`) wrote into ``directory``."""
-        directory = pathlib.Path(directory)
-        saved = json.loads((directory / CONFIG_FILE).read_text())
-        if saved["class"] != cls.__name__:
-            raise ValueError(f"{directory} holds a {saved['class']}, not a {cls.__name__}")
-        model = cls(**saved["config"])
-        model.network.load_weights(directory / WEIGHTS_FILE)
-        return model
+        """The model of the newest good checkpoint in ``directory`` (:meth:`save` or training
+        with ``checkpoints=`` wrote it)."""
+        return saving.load(directory, cls)
 
 
 class RNNState(NamedTuple):
@@ -189,8 +188,10 @@ class RNNLanguageModel(KerasLanguageModel):
 
     # ----------------------------------------------------------------------------- training
     def fit(self, data, epochs=1, validation_data=None, learning_rate=1e-3, clipnorm=5.0,
-            stateful=False, callbacks=(), optimizer=None, verbose="auto"):
-        """Train on ``data``, a ``tf.data.Dataset`` of ``(x, y)`` id batches from
+            stateful=False, callbacks=(), optimizer=None, verbose="auto", checkpoints=None,
+            resume=False, run=None):
+        """Train on ``data``, a ``tf.data.Dataset`` of ``(x, y)`` id batches (or a function
+        ``epoch -> dataset``: what makes a resumed run equal the uninterrupted one) from
         :mod:`rnn_zoo.data.text` (:func:`~rnn_zoo.data.text.sentence_batches`,
         :func:`~rnn_zoo.data.text.windows`; :func:`~rnn_zoo.data.text.stateful_windows` with
         ``stateful=True``), with Keras's ``fit``. Each call compiles a fresh Adam optimizer
@@ -200,22 +201,29 @@ class RNNLanguageModel(KerasLanguageModel):
 
         ``stateful=True`` trains a copy of the network whose layers keep their state between
         batches (reset at the start of every epoch and of every validation run, whose batches
-        must have the same size), then copies its weights back. Returns the Keras ``History``.
+        must have the same size), then copies its weights back.
+
+        ``checkpoints`` (a directory: new, empty, or with ``resume`` holding this model's
+        checkpoints) gets a checkpoint after every epoch; ``epochs`` counts from the start of the
+        run, so a resumed run trains only the epochs that remain. ``run`` (a JSON object) is kept
+        in every checkpoint. A NaN or infinite loss raises
+        :class:`rnn_zoo.training.fit.TrainingDiverged`. Returns the Keras ``History``.
         """
         checks.boolean("stateful", stateful)
         network = self.network
         if stateful:
-            batch_size = data.element_spec[0].shape[0]
+            spec = (data(0) if callable(data) else data).element_spec
+            batch_size = spec[0].shape[0]
             if batch_size is None:
                 raise ValueError("stateful training needs batches of one fixed size, such as "
                                  "rnn_zoo.data.text.stateful_windows gives; received batches of "
-                                 f"shape {data.element_spec[0].shape}")
+                                 f"shape {spec[0].shape}")
             network = self._network(batch_size, stateful=True)
             network.set_weights(self.network.get_weights())
             callbacks = [*callbacks, _ResetStates()]
-        history = self._train(network, epochs, learning_rate, clipnorm, callbacks, optimizer,
-                              x=data, validation_data=validation_data, shuffle=False,
-                              verbose=verbose)
+        history = self.train_network(network, data, epochs, learning_rate, clipnorm, optimizer,
+                                     checkpoints, resume, run, validation_data=validation_data,
+                                     callbacks=callbacks, verbose=verbose)
         if stateful:
             self.network.set_weights(network.get_weights())
         return history

@@ -20,13 +20,14 @@ from keras import ops
 from rnn_zoo import checks
 from rnn_zoo.checks import check_sentences, check_tokens
 from rnn_zoo.lm.rnn import KerasLanguageModel
+from rnn_zoo.training import fit as training
 
 
 class WindowLanguageModel(KerasLanguageModel):
     """A fixed-window neural LM: ``Embedding(V, embedding_dim)`` of the previous ``window``
     tokens -> concatenated -> ``Dense(hidden_units, tanh)`` (``W``) -> ``Dense(V)`` logits
     (``U``). See :class:`~rnn_zoo.lm.rnn.KerasLanguageModel` for ``vocabulary``, ``unk_token``
-    and ``eos_token``, and for :meth:`save`, :meth:`load` and :meth:`checkpoint`."""
+    and ``eos_token``, and for :meth:`save` and :meth:`load`."""
 
     def __init__(self, vocabulary, window=4, embedding_dim=32, hidden_units=64,
                  unk_token="<UNK>", eos_token="</s>"):
@@ -61,16 +62,28 @@ class WindowLanguageModel(KerasLanguageModel):
         return np.concatenate(contexts).astype(np.int32), np.concatenate(targets)
 
     def fit(self, sentences, epochs=1, batch_size=32, validation_sentences=None,
-            learning_rate=1e-3, clipnorm=5.0, callbacks=(), verbose="auto"):
-        """Train on ``sentences`` (lists of tokens) with Keras's ``fit``: every target is one
-        shuffled example (:meth:`examples`), the loss its cross entropy. Each call compiles a
-        fresh Adam optimizer. Returns the Keras ``History``."""
+            learning_rate=1e-3, clipnorm=5.0, callbacks=(), verbose="auto", seed=0,
+            checkpoints=None, resume=False):
+        """Train on ``sentences`` (lists of tokens) through :func:`rnn_zoo.training.fit.fit`:
+        every target is one example (:meth:`examples`), shuffled anew each epoch (from ``seed``
+        and the epoch), the loss its cross entropy. Each call compiles a fresh Adam optimizer;
+        ``checkpoints`` and ``resume`` as for :meth:`RNNLanguageModel.fit`. Returns the Keras
+        ``History``."""
         x, y = self.examples(sentences)
-        validation = None if validation_sentences is None else self.examples(validation_sentences)
-        return self._train(self.network, epochs, learning_rate, clipnorm, callbacks, x=x, y=y,
-                           validation_data=validation,
-                           batch_size=checks.positive_int("batch_size", batch_size),
-                           shuffle=True, verbose=verbose)
+        batch_size = checks.positive_int("batch_size", batch_size)
+        validation = None
+        if validation_sentences is not None:
+            validation = tf.data.Dataset.from_tensor_slices(
+                self.examples(validation_sentences)).batch(batch_size)
+
+        def epoch_data(epoch):
+            return tf.data.Dataset.from_tensor_slices((x, y)).shuffle(
+                len(y), seed=training.data_seed(seed, epoch)).batch(batch_size)
+
+        return self.train_network(self.network, epoch_data, epochs, learning_rate, clipnorm,
+                                  checkpoints=checkpoints, resume=resume,
+                                  validation_data=validation, callbacks=callbacks,
+                                  verbose=verbose)
 
     def next_log_probs(self, context=()):
         ids = np.r_[[self.eos_id] * self.window, self.ids(check_tokens("context", context))]

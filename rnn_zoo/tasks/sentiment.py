@@ -44,10 +44,6 @@ Defined behaviour at the edges (tested in ``tests/test_sentiment.py``):
   one 0 or 1 per text, anything else raises ``ValueError`` naming the value and its position.
 """
 
-import json
-import os
-import pathlib
-import tempfile
 import time
 
 import keras
@@ -56,9 +52,9 @@ import tensorflow as tf
 from keras import ops
 
 from rnn_zoo import checks
-from rnn_zoo.proof.convert import builtin_network
-from rnn_zoo.cells.registry import layer_class, recurrent_stack
-from rnn_zoo.lm.rnn import CONFIG_FILE, WEIGHTS_FILE
+from rnn_zoo.tasks.text_model import TextModel
+from rnn_zoo.training import fit as training
+from rnn_zoo.cells.registry import recurrent_stack
 
 NO_KNOWN_WORDS = ("prior", "raise")
 POOLINGS = ("last", "max")
@@ -141,7 +137,8 @@ class BagOfWords:
     ``C=1``) scored 0.770 test accuracy against 0.784 without."""
 
     def __init__(self, max_tokens=None, l2=0.0, learning_rate=1e-2, seed=0):
-        self.max_tokens, self.l2, self.learning_rate, self.seed = max_tokens, l2, learning_rate, seed
+        self.max_tokens, self.l2, self.seed = max_tokens, l2, seed
+        self.learning_rate = training.learning_rate(learning_rate)
 
     def fit(self, texts, labels, validation_data=None, epochs=30, batch_size=32, patience=2,
             verbose=1):
@@ -249,7 +246,7 @@ class BagOfNgrams(keras.layers.Layer):
                 "buckets": self.buckets}
 
 
-class SentimentClassifier:
+class SentimentClassifier(TextModel):
     """A many-to-one RNN text classifier on any zoo cell (see the module docstring).
 
     Arguments: ``cell`` -- ``"simple_rnn"``, ``"simplified_gru"``, ``"gru"`` or ``"lstm"``;
@@ -276,31 +273,31 @@ class SentimentClassifier:
                  dropout=0.0, max_tokens=20000, min_count=1, embedding_dropout=0.0,
                  pooling="last", bag_of_words=False, learning_rate=1e-3, builtin=False,
                  no_known_words="prior", seed=0):
-        self.layer_class = layer_class(cell, builtin)
-        self.cell, self.builtin = cell, builtin
-        self.units = checks.positive_int("units", units)
-        self.embedding_dim = checks.positive_int("embedding_dim", embedding_dim)
-        self.layers = checks.positive_int("layers", layers)
-        self.bidirectional = checks.boolean("bidirectional", bidirectional)
-        self.dropout = checks.rate("dropout", dropout)
-        self.max_tokens = checks.positive_int("max_tokens", max_tokens)
-        if self.max_tokens < 3:
-            raise ValueError(f"`max_tokens` must be at least 3 (padding, [UNK] and a word); "
-                             f"received max_tokens={max_tokens}")
+        super().__init__(cell, units, embedding_dim, layers, bidirectional, dropout, max_tokens,
+                         learning_rate, builtin, seed, "[UNK]")
         self.min_count = checks.positive_int("min_count", min_count)
         self.embedding_dropout = checks.rate("embedding_dropout", embedding_dropout)
         self.pooling = checks.choice("pooling", pooling, POOLINGS)
         self.bag_of_words = checks.boolean("bag_of_words", bag_of_words)
-        self.learning_rate = learning_rate
         self.no_known_words = checks.choice("no_known_words", no_known_words, NO_KNOWN_WORDS)
-        self.seed = seed
         self.vectorizer = None
-        self.network = None
         self.prior = None
 
-    def get_config(self):
-        """The constructor's arguments (what :meth:`save` writes and :meth:`load` passes back)."""
-        return {name: getattr(self, name) for name in CONFIG_NAMES}
+    config_names = CONFIG_NAMES
+    noun, fit_call = "classifier", "`fit(texts, labels)` (or `adapt(texts)`)"
+
+    def vocabulary_state(self):
+        """The vocabulary (without padding and ``[UNK]``) and the prior."""
+        return {"vocabulary": [str(w) for w in self.vectorizer.get_vocabulary()[UNK_ID + 1:]],
+                "prior": self.prior}
+
+    def _restore(self, saved):
+        prior = saved.get("prior")
+        if isinstance(prior, bool) or not isinstance(prior, (int, float)) or not 0 <= prior <= 1:
+            raise ValueError(f"the checkpoint's prior must be a probability in [0, 1]; "
+                             f"received prior={prior!r}")
+        self._build(saved["vocabulary"])
+        self.prior = float(prior)
 
     # building -----------------------------------------------------------------------------
 
@@ -348,30 +345,15 @@ class SentimentClassifier:
         output = keras.layers.Dense(1, activation="sigmoid", name="output")(x)
         return keras.Model(ids, output, name=f"sentiment_{self.cell}")
 
-    def builtin_twin(self):
-        """The same network with every recurrent layer replaced by ``rnn_zoo.to_keras`` of it
-        (:func:`rnn_zoo.proof.convert.builtin_network`); the other layers are shared, not copied."""
-        self._check_built()
-        twin = builtin_network(self.network)
-        twin.name = f"{self.network.name}_builtin"
-        return twin
-
-    def _check_built(self):
-        if self.network is None:
-            raise ValueError("the classifier has no vocabulary or network yet; call "
-                             "`fit(texts, labels)` (or `adapt(texts)`) first")
-
-    # data ---------------------------------------------------------------------------------
-
     def encode(self, texts):
         """Token ids of ``texts`` as a ``tf.RaggedTensor`` (one row per text, no padding)."""
         self._check_built()
         return tf.cast(self.vectorizer(tf.constant(checks.texts("texts", texts))), tf.int32)
 
-    def _dataset(self, ids, labels=None, batch_size=32, shuffle=False):
+    def _dataset(self, ids, labels=None, batch_size=32, shuffle_seed=None):
         data = tf.data.Dataset.from_tensor_slices(ids if labels is None else (ids, labels))
-        if shuffle:
-            data = data.shuffle(len(labels), seed=self.seed, reshuffle_each_iteration=True)
+        if shuffle_seed is not None:
+            data = data.shuffle(len(labels), seed=shuffle_seed)
         data = data.ragged_batch(batch_size)
         if labels is None:
             return data.map(lambda x: x.to_tensor(PAD_ID))
@@ -380,47 +362,43 @@ class SentimentClassifier:
     # training and prediction --------------------------------------------------------------
 
     def fit(self, texts, labels, validation_data=None, epochs=10, batch_size=32, patience=1,
-            monitor="loss", checkpoint=None, verbose=1):
-        """Adapt the vocabulary to ``texts`` (unless already built), then train with Keras
-        ``fit``: ``EarlyStopping`` on the validation ``monitor`` (``"loss"`` or ``"accuracy"``;
-        on the training one without validation data) with ``restore_best_weights=True`` and
-        ``patience``, and ``ModelCheckpoint`` saving the best epoch to ``checkpoint``: a
-        directory in :meth:`save`'s format (:meth:`load` reads it), or a ``.keras`` or
-        ``.weights.h5`` file of the network alone; default a temporary ``.weights.h5`` file,
-        removed afterwards. Each call compiles a fresh Adam optimizer (``learning_rate``).
-        Returns the Keras ``History``."""
+            monitor="loss", checkpoints=None, resume=False, verbose=1):
+        """Adapt the vocabulary to ``texts`` (unless already built), then train through
+        :func:`rnn_zoo.training.fit.fit` with a fresh Adam optimizer (``learning_rate``): early
+        stopping on the validation ``monitor`` (``"loss"`` or ``"accuracy"``; the training one
+        without validation data) after ``patience`` epochs without improvement, ending with the
+        best epoch's weights. The texts are shuffled anew each epoch, from ``seed`` and the
+        epoch. ``checkpoints``: a directory (new, or empty; with ``resume`` one holding this
+        classifier's checkpoints, which training continues) that gets a checkpoint after every
+        epoch and the best epoch's at the end. Returns the Keras ``History``."""
         texts = checks.texts("texts", texts)
         labels = check_labels(labels, len(texts))
         checks.choice("monitor", monitor, MONITORS)
+        batch_size = checks.positive_int("batch_size", batch_size)
         if validation_data is not None:                 # every check before any change
             vt, vl = validation_data
             vt = checks.texts("validation texts", vt)
             vl = check_labels(vl, len(vt), "validation labels")
-        if self.network is None:
+        if resume:
+            if checkpoints is None:
+                raise ValueError("`resume=True` needs `checkpoints`, the directory to continue")
+            saved = training.checkpoint_directory(checkpoints, self, resume=True).select(
+                "latest", kind=type(self).__name__)
+            self._restore(saved.config)
+        elif self.network is None:
             self.adapt(texts)
-        self.prior = float(np.mean(labels))
-        train = self._dataset(self.encode(texts), labels, batch_size, shuffle=True)
-        self.network.compile(optimizer=keras.optimizers.Adam(self.learning_rate),
-                             loss="binary_crossentropy", metrics=["accuracy"], jit_compile=False)
+        self.prior = float(np.mean(labels)) if not resume else self.prior
+        ids = self.encode(texts)
         validation = None
         if validation_data is not None:
             validation, monitor = self._dataset(self.encode(vt), vl, 256), f"val_{monitor}"
-        with tempfile.TemporaryDirectory() as scratch:
-            path = os.fspath(checkpoint or os.path.join(scratch, "best.weights.h5"))
-            if not path.endswith((".keras", ".weights.h5")):
-                path = os.fspath(self._write_config(path))
-            callbacks = [
-                keras.callbacks.EarlyStopping(monitor=monitor, patience=patience,
-                                              restore_best_weights=True),
-                keras.callbacks.ModelCheckpoint(path, monitor=monitor, save_best_only=True,
-                                                save_weights_only=path.endswith(".weights.h5")),
-            ]
-            start = time.perf_counter()
-            self.history = self.network.fit(train, validation_data=validation, epochs=epochs,
-                                            callbacks=callbacks, shuffle=False,  # done above
-                                            verbose=verbose)
-            self.train_seconds = time.perf_counter() - start
-        return self.history
+
+        def epoch_data(epoch):
+            return self._dataset(ids, labels, batch_size,
+                                 shuffle_seed=training.data_seed(self.seed, epoch))
+
+        return self._train(epoch_data, validation, epochs, patience, monitor, verbose,
+                           checkpoints, resume, "binary_crossentropy", ["accuracy"])
 
     def unknown_words(self, texts):
         """Per text, the list of its tokens outside the vocabulary (each read as ``[UNK]``)."""
@@ -460,43 +438,3 @@ class SentimentClassifier:
     def count_params(self):
         self._check_built()
         return self.network.count_params()
-
-    # saving -------------------------------------------------------------------------------
-
-    def _write_config(self, directory):
-        """Write ``directory/config.json`` (rnn_lm's layout, ``{"class", "config"}``, plus the
-        vocabulary and the prior); returns the weights file's path beside it."""
-        self._check_built()
-        directory = pathlib.Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        saved = {"class": type(self).__name__, "config": self.get_config(),
-                 "vocabulary": [str(w) for w in self.vectorizer.get_vocabulary()[UNK_ID + 1:]],
-                 "prior": self.prior}
-        (directory / CONFIG_FILE).write_text(json.dumps(saved, indent=1))
-        return directory / WEIGHTS_FILE
-
-    def save(self, directory):
-        """Write ``directory/config.json`` (constructor arguments, vocabulary, prior) and
-        ``directory/model.weights.h5``, the format of :class:`rnn_zoo.lm.rnn.KerasLanguageModel`;
-        :meth:`load` reads them back."""
-        self.network.save_weights(self._write_config(directory))
-
-    @classmethod
-    def load(cls, directory):
-        """The classifier that :meth:`save` (or :meth:`fit` with a ``checkpoint`` directory)
-        wrote into ``directory``."""
-        directory = pathlib.Path(directory)
-        if not (directory / CONFIG_FILE).is_file() or not (directory / WEIGHTS_FILE).is_file():
-            raise ValueError(f"`directory` must hold {CONFIG_FILE} and {WEIGHTS_FILE} (what "
-                             f"SentimentClassifier.save writes); received "
-                             f"directory={str(directory)!r}")
-        saved = json.loads((directory / CONFIG_FILE).read_text())
-        if saved.get("class") != cls.__name__:
-            raise ValueError(f"`directory` must hold a saved {cls.__name__}; received "
-                             f"directory={str(directory)!r}, which holds a "
-                             f"{saved.get('class')}")
-        model = cls(**saved["config"])
-        model._build(saved["vocabulary"])
-        model.prior = saved["prior"]
-        model.network.load_weights(directory / WEIGHTS_FILE)
-        return model

@@ -200,6 +200,15 @@ class EncoderDecoder(VectorToSequence):
         super().__init__(text.char_vocabulary(target_characters, eos_token), cell, units,
                          layers, embedding_dim, dropout, None, eos_token, batch_size)
 
+    def get_config(self):
+        decoder = self.decoder.get_config()
+        eos = decoder["eos_token"]
+        return {"source_characters": "".join(sorted(self.source_characters)),
+                "target_characters": "".join(c for c in decoder["vocabulary"] if c != eos),
+                **{name: decoder[name] for name in ("cell", "units", "layers", "embedding_dim",
+                                                    "dropout", "eos_token", "batch_size")},
+                "max_source_length": self.max_source_length}
+
     def _state_network(self):
         """The encoder: source ids -> every layer's final state."""
         decoder = self.decoder

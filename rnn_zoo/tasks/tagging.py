@@ -49,7 +49,6 @@ Defined behaviour at the edges (tested in ``tests/test_tagging.py``):
 """
 
 import re
-import time
 from collections import defaultdict
 
 import keras
@@ -58,9 +57,10 @@ import tensorflow as tf
 
 from rnn_zoo import checks
 from rnn_zoo.data import datasets
-from rnn_zoo.proof.convert import builtin_network
 from rnn_zoo.checks import check_sentences
-from rnn_zoo.cells.registry import layer_class, recurrent_stack
+from rnn_zoo.cells.registry import recurrent_stack
+from rnn_zoo.tasks.text_model import TextModel
+from rnn_zoo.training import fit as training
 
 PAD_TOKEN, UNK_TOKEN = "", "<UNK>"
 PAD_ID, UNK_ID = 0, 1
@@ -256,7 +256,7 @@ class MostFrequentTag:
 
 # --- the RNN tagger ---------------------------------------------------------------------------
 
-class Tagger:
+class Tagger(TextModel):
     """A many-to-many RNN tagger on any zoo cell (see the module docstring).
 
     Arguments: ``cell`` -- ``"simple_rnn"``, ``"simplified_gru"``, ``"gru"`` or ``"lstm"``;
@@ -272,21 +272,19 @@ class Tagger:
 
     def __init__(self, cell="gru", units=32, embedding_dim=32, layers=1, bidirectional=True,
                  dropout=0.0, max_tokens=10000, learning_rate=1e-3, builtin=False, seed=0):
-        self.layer_class = layer_class(cell, builtin)
-        self.cell, self.builtin = cell, builtin
-        self.units = checks.positive_int("units", units)
-        self.embedding_dim = checks.positive_int("embedding_dim", embedding_dim)
-        self.layers = checks.positive_int("layers", layers)
-        self.bidirectional = checks.boolean("bidirectional", bidirectional)
-        self.dropout = checks.rate("dropout", dropout)
-        self.max_tokens = checks.positive_int("max_tokens", max_tokens)
-        if self.max_tokens < 3:
-            raise ValueError(f"`max_tokens` must be at least 3 (padding, <UNK> and a word); "
-                             f"received max_tokens={max_tokens}")
-        self.learning_rate = learning_rate
-        self.seed = seed
+        super().__init__(cell, units, embedding_dim, layers, bidirectional, dropout, max_tokens,
+                         learning_rate, builtin, seed, UNK_TOKEN)
         self.vocabulary = None
-        self.network = None
+
+    noun, fit_call = "tagger", "`fit(sentences, tags)` (or `adapt(sentences)`)"
+
+    def vocabulary_state(self):
+        return {"vocabulary": [str(t) for t in self.vocabulary.get_vocabulary()[UNK_ID + 1:]]}
+
+    def _restore(self, saved):
+        self.vocabulary = keras.layers.StringLookup(vocabulary=saved["vocabulary"],
+                                                    mask_token=PAD_TOKEN, oov_token=UNK_TOKEN)
+        self.network = self.build_network(self.vocabulary.vocabulary_size())
 
     # building -----------------------------------------------------------------------------
 
@@ -314,17 +312,6 @@ class Tagger:
                         loss="binary_crossentropy", jit_compile=False)
         return network
 
-    def builtin_twin(self):
-        """The same network with every recurrent layer replaced by ``rnn_zoo.to_keras`` of it
-        (a built-in with the same weights); the other layers are shared, not copied."""
-        self._check_built()
-        return builtin_network(self.network)
-
-    def _check_built(self):
-        if self.network is None:
-            raise ValueError("the tagger has no vocabulary or network yet; call "
-                             "`fit(sentences, tags)` (or `adapt(sentences)`) first")
-
     # data ---------------------------------------------------------------------------------
 
     def encode(self, sentences):
@@ -337,13 +324,13 @@ class Tagger:
                                                [len(tokens) for tokens in sentences])
         return tf.cast(ids, tf.int32)
 
-    def _dataset(self, ids, tags=None, batch_size=32, shuffle=False):
+    def _dataset(self, ids, tags=None, batch_size=32, shuffle_seed=None):
         if tags is not None:
             tags = tf.RaggedTensor.from_row_lengths(np.concatenate(tags).astype("float32"),
                                                     [len(row) for row in tags])
         data = tf.data.Dataset.from_tensor_slices(ids if tags is None else (ids, tags))
-        if shuffle:
-            data = data.shuffle(int(ids.nrows()), seed=self.seed, reshuffle_each_iteration=True)
+        if shuffle_seed is not None:
+            data = data.shuffle(int(ids.nrows()), seed=shuffle_seed)
         data = data.ragged_batch(batch_size)
         if tags is None:
             return data.map(lambda x: x.to_tensor(PAD_ID))
@@ -352,34 +339,43 @@ class Tagger:
     # training and prediction --------------------------------------------------------------
 
     def fit(self, sentences, tags, validation_data=None, epochs=10, batch_size=32, patience=1,
-            verbose=1):
-        """Adapt the vocabulary to ``sentences`` (unless already built), then train with Keras
-        ``fit``: ``EarlyStopping`` on ``val_loss`` (``loss`` without validation data) with
-        ``restore_best_weights=True`` and ``patience``. Empty sentences are left out.
-        Sets ``train_seconds``; returns the Keras ``History``."""
+            checkpoints=None, resume=False, verbose=1):
+        """Adapt the vocabulary to ``sentences`` (unless already built), then train through
+        :func:`rnn_zoo.training.fit.fit`: early stopping on ``val_loss`` (``loss`` without
+        validation data) after ``patience`` epochs without improvement, ending with the best
+        epoch's weights; the sentences shuffled anew each epoch (from ``seed`` and the epoch).
+        Empty sentences are left out. ``checkpoints`` and ``resume`` as for
+        :meth:`rnn_zoo.tasks.sentiment.SentimentClassifier.fit`. Sets ``train_seconds``;
+        returns the Keras ``History``."""
         sentences = check_token_lists(sentences)
         sentences, tags = _nonempty(sentences, check_tags(tags, sentences), "sentences")
+        batch_size = checks.positive_int("batch_size", batch_size)
         if validation_data is not None:                 # every check before any change
             valid_sentences, valid_tags = validation_data
             valid_sentences = check_token_lists(valid_sentences, "validation sentences")
             valid_sentences, valid_tags = _nonempty(
                 valid_sentences, check_tags(valid_tags, valid_sentences, "validation tags"),
                 "validation sentences")
-        if self.network is None:
+        if resume:
+            if checkpoints is None:
+                raise ValueError("`resume=True` needs `checkpoints`, the directory to continue")
+            saved = training.checkpoint_directory(checkpoints, self, resume=True).select(
+                "latest", kind=type(self).__name__)
+            self._restore(saved.config)
+        elif self.network is None:
             self.adapt(sentences)
-        train = self._dataset(self.encode(sentences), tags, batch_size, shuffle=True)
+        ids = self.encode(sentences)
         validation, monitor = None, "loss"
         if validation_data is not None:
             validation = self._dataset(self.encode(valid_sentences), valid_tags, 256)
             monitor = "val_loss"
-        stop = keras.callbacks.EarlyStopping(monitor=monitor, patience=patience,
-                                             restore_best_weights=True)
-        start = time.perf_counter()
-        self.history = self.network.fit(train, validation_data=validation, epochs=epochs,
-                                        callbacks=[stop], verbose=verbose,
-                                        shuffle=False)  # `train` shuffles itself each epoch
-        self.train_seconds = time.perf_counter() - start
-        return self.history
+
+        def epoch_data(epoch):
+            return self._dataset(ids, tags, batch_size,
+                                 shuffle_seed=training.data_seed(self.seed, epoch))
+
+        return self._train(epoch_data, validation, epochs, patience, monitor, verbose,
+                           checkpoints, resume, "binary_crossentropy")
 
     def predict(self, sentences, batch_size=256):
         """``P(tag 1)`` for every token: a list with one float32 array per sentence (empty for
@@ -404,7 +400,3 @@ class Tagger:
         """:func:`tag_scores` of :meth:`predict` on ``sentences``, over ``where`` (default
         every token)."""
         return tag_scores(self.predict(sentences), check_tags(tags, sentences), where)
-
-    def count_params(self):
-        self._check_built()
-        return self.network.count_params()

@@ -20,18 +20,7 @@ import numpy as np
 from rnn_zoo import checks
 from rnn_zoo.training import arrays
 from rnn_zoo.training.checkpoints import CheckpointDirectory
-
-
-class TrainingDiverged(FloatingPointError):
-    """The loss became NaN or infinite; the last good checkpoint is kept."""
-
-
-class TrainingInterrupted(KeyboardInterrupt):
-    """Ctrl-C during training; the last checkpoint is kept (``--resume`` continues it)."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+from rnn_zoo.training.errors import TrainingDiverged, TrainingInterrupted
 
 
 class _NonFiniteLoss(keras.callbacks.Callback):
