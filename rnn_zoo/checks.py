@@ -50,6 +50,9 @@ def sequences(x, input_dim):
         raise ValueError(
             f"`inputs` must have shape (batch, time, features); received shape {shape}"
         )
+    if shape[1] == 0:
+        raise ValueError(f"`inputs` must have at least one time step (a recurrent layer has no "
+                         f"output for an empty sequence); received shape {shape}")
     if not _same(shape[-1], input_dim):
         raise ValueError(
             f"`inputs` must have {input_dim} features (the layer was built for that); "
@@ -112,6 +115,12 @@ def texts(name, texts):
         if not isinstance(text, str):
             raise TypeError(f"`{name}` must hold only str; received {name}[{i}]={text!r:.80} "
                             f"of type {type(text).__name__}")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as error:       # lone surrogates: bytes that were not UTF-8
+            raise ValueError(f"`{name}[{i}]` is not valid Unicode text (it holds "
+                             f"{text[error.start:error.end]!r}, an undecodable byte); received "
+                             f"{name}[{i}]={text!r:.80}") from None
     if not texts:
         raise ValueError(f"`{name}` must hold at least one text; received an empty {name}")
     return texts

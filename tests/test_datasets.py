@@ -433,3 +433,25 @@ def test_network_fetch_real_names(tmp_path):
     male = datasets.first_names("male", cache_dir=tmp_path)
     assert (len(female), len(male)) == (4275, 1219)
     assert female[:2] == ["mary", "patricia"] and male[:2] == ["james", "john"]
+
+
+def test_a_killed_fetchs_temporary_folder_is_removed_and_a_live_one_kept(tmp_path):
+    """A fetch killed mid-download leaves its ``.download-*`` folder; the next fetch removes it,
+    but never the folder of a fetch still running."""
+    import subprocess
+    import sys
+
+    from rnn_zoo.data.datasets import OWNER, _remove_orphans
+
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True, check=True)
+    for name, owner in [("dead", finished.stdout.strip()), ("live", str(os.getpid())),
+                        ("fresh_without_owner", None)]:
+        folder = tmp_path / f".download-{name}"
+        folder.mkdir()
+        (folder / "part").write_bytes(b"half a wheel")
+        if owner is not None:
+            (folder / OWNER).write_text(owner)
+    _remove_orphans(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".download-fresh_without_owner",
+                                                          ".download-live"]

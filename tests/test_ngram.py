@@ -11,6 +11,7 @@ from nltk.util import ngrams
 
 from rnn_zoo.lm.interface import LanguageModel
 from rnn_zoo.lm.ngram import NGramLM, NGramStats, sparsity_and_storage
+from rnn_zoo.lm.sampling import generate
 
 # Jurafsky & Martin's "Sam I am" corpus.
 SAM = [["I", "am", "Sam"], ["Sam", "I", "am"],
@@ -116,10 +117,13 @@ def test_slide_four_gram_example_unsmoothed():
     context = ["students", "opened", "their"]
     assert math.exp(model.log_prob("books", context)) == pytest.approx(0.4, rel=1e-15)
     assert math.exp(model.log_prob("exams", context)) == pytest.approx(0.1, rel=1e-15)
-    # Sparsity: an unseen 4-gram gets probability 0; an unseen context has no distribution.
+    # Sparsity: an unseen 4-gram gets probability 0; an unseen context has no distribution, so
+    # every word gets probability 0 after it (never NaN), and generating from it is refused.
     assert model.log_prob("laptops", context) == model.log_prob("students", context) == -math.inf
-    assert np.isnan(model.next_log_probs(["students", "closed", "their"])).all()
-    assert math.isnan(model.perplexity([["students", "closed", "their", "books"]]))
+    assert np.isneginf(model.next_log_probs(["students", "closed", "their"])).all()
+    assert model.perplexity([["students", "closed", "their", "books"]]) == math.inf
+    with pytest.raises(ValueError, match="probability 0 to every token"):
+        generate(model, ["students", "closed", "their"], seed=0)
     # The whole sentence: P(students | <s><s><s>) = 1, ..., P(books | ...) = 0.4, P(</s> | ...) = 1.
     assert model.sentence_log_prob(context + ["books"]) == pytest.approx(math.log(0.4), rel=1e-15)
 

