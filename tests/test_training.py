@@ -287,3 +287,51 @@ def test_learning_rates_are_checked_as_the_cli_checks_them(value, error):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert training.learning_rate(1e-3) == 1e-3
+
+
+# ------------------------------------------------------------------ every model, one format
+def test_every_model_saves_and_loads_through_the_checkpoint_format(tmp_path):
+    """Each zoo model comes back with the same configuration and the same answers; loading one
+    as another class is one clear ValueError."""
+    from rnn_zoo.data import text
+    from rnn_zoo.lm.conditioned import ClassConditionedLM
+    from rnn_zoo.lm.rnn import RNNLanguageModel
+    from rnn_zoo.lm.window import WindowLanguageModel
+    from rnn_zoo.tasks.sentiment import SentimentClassifier
+    from rnn_zoo.tasks.seq2seq import EncoderDecoder
+    from rnn_zoo.tasks.tagging import Tagger
+
+    keras.utils.set_random_seed(0)
+    words = text.word_vocabulary([["the", "cat", "sat"], ["a", "dog", "ran"]])
+    sentences = [["the", "dog", "sat"], ["a", "cat"]]
+    names = ["anna", "bob", "eve"]
+    models = {
+        "rnn": (RNNLanguageModel(words, cell="lstm", units=4, layers=2, dropout=0.1),
+                lambda m: m.token_log_probs(sentences)),
+        "window": (WindowLanguageModel(words, window=2, embedding_dim=3, hidden_units=4),
+                   lambda m: m.token_log_probs(sentences)),
+        "sentiment": (SentimentClassifier("gru", units=3, embedding_dim=3, bidirectional=True)
+                      .adapt(["a good film", "a bad film"], [1, 0]),
+                      lambda m: m.predict(["a good one", "bad"])),
+        "tagger": (Tagger("simplified_gru", units=3, embedding_dim=3).adapt(sentences),
+                   lambda m: np.concatenate(m.predict(sentences))),
+        "conditioned": (ClassConditionedLM(text.char_vocabulary("".join(names)), ["f", "m"],
+                                           units=4),
+                        lambda m: m.log_probs(["f", "m"], [list("anna"), list("bob")])),
+        "seq2seq": (EncoderDecoder("0123456789/", "0123456789-", units=4, embedding_dim=3),
+                    lambda m: m.greedy(["12/03", "01/01"], max_length=6)),
+    }
+    for name, (model, answer) in models.items():
+        model.save(tmp_path / name)
+        loaded = type(model).load(tmp_path / name)
+        assert loaded.get_config() == model.get_config(), name
+        expected, received = answer(model), answer(loaded)
+        if isinstance(expected, list) and expected and isinstance(expected[0], str):
+            assert received == expected, name
+        else:
+            pairs = zip(expected, received) if isinstance(expected, list) else [(expected,
+                                                                                   received)]
+            for e, r in pairs:
+                np.testing.assert_array_equal(np.asarray(r), np.asarray(e), err_msg=name)
+    with pytest.raises(ValueError, match="holds a SentimentClassifier checkpoint, not a Tagger"):
+        Tagger.load(tmp_path / "sentiment")
