@@ -2,10 +2,21 @@
 
 import argparse
 import math
+import re
 
 
 class UsageError(ValueError):
     """A bad command-line argument (``main`` reports it as an argparse error, exit status 2)."""
+
+
+def usage_error(error, prefix=""):
+    """A library ``ValueError`` as a :class:`UsageError`: the arguments it names (```max_vocab```,
+    ``max_vocab=2``) become the options that set them (``--max-vocab``, ``--max-vocab 2``)."""
+    message = str(error)
+    for name in set(re.findall(r"`(\w+)`", message)):
+        option = "--" + name.replace("_", "-")
+        message = message.replace(f"`{name}`", option).replace(f"{name}=", f"{option} ")
+    return UsageError(prefix + message)
 
 
 def number(convert, accept, expected):

@@ -3,13 +3,11 @@
 
 import argparse
 import math
-import os
 
 from rnn_zoo.cells.registry import NAMES as CELL_NAMES
 from rnn_zoo.cli.common import (UsageError, add_verbose, positive_float, positive_int, probability,
-                         rate)
+                                rate, usage_error)
 
-CORPORA = ("shakespeare", "names", "ptb")
 TRAINING_DEFAULTS = {"batch_size": 32, "seq_len": 100, "learning_rate": 1e-3, "clipnorm": 5.0,
                      "seed": None, "steps_per_epoch": None}
 """The training settings of ``train lm`` that ``--resume`` takes from the checkpoint's run when
@@ -17,120 +15,34 @@ they are not given (every checkpoint records them, with the data and model setti
 ``--resume`` and ``eval`` rebuild the same splits)."""
 
 
-def _limit(sentences, max_chars):
-    """The leading ``sentences`` whose characters (one separator each) total <= ``max_chars``
-    (at least one sentence)."""
-    kept, total = [], 0
-    for sentence in sentences:
-        total += len(" ".join(sentence) if isinstance(sentence, list) else sentence) + 1
-        if kept and total > max_chars:
-            break
-        kept.append(sentence)
-    return kept
-
-
 def _load_corpus(data, level, max_chars):
-    """``{"train", "valid", "test"}``: each a list of sentences (lists of string tokens:
-    characters for ``level="char"``, whitespace-separated words for ``"word"``).
+    """:func:`rnn_zoo.lm.corpus.load`, its errors (a damaged or read-only cache too) as usage
+    errors."""
+    from rnn_zoo.lm import corpus
 
-    ``shakespeare`` and a PATH (a UTF-8 text file) are one text: ``--max-chars`` keeps its first
-    N characters, then :func:`rnn_zoo.data.datasets.split_text` holds out its last 10 % for
-    validation (no test split); a line is a sentence. ``names`` (split 80/10/10 by
-    :func:`~rnn_zoo.data.datasets.split_items`, one name a sentence) and ``ptb`` (Mikolov's split, one
-    line a sentence) come split; ``--max-chars`` keeps the leading names/lines of about N
-    characters of the training split and N // 10 of each held-out split.
-    """
-    from rnn_zoo.data import datasets
-
-    if data in ("shakespeare", "names", "ptb"):
-        pass
-    elif not os.path.isfile(data):
-        raise UsageError(f"--data must be one of {', '.join(CORPORA)} or the path of a text "
-                         f"file; received --data {data!r} (no such file)")
-    if data == "names" and level == "word":
-        raise UsageError("--level word does not fit --data names (each name is one word); "
-                         "use --level char")
-    if data in ("names", "ptb"):
-        try:
-            splits = (datasets.split_items(datasets.first_names()) if data == "names" else
-                      datasets.penn_treebank())
-        except (ValueError, OSError) as error:     # a damaged cache, a read-only one
-            raise UsageError(f"--data {data}: {error}") from None
-        if max_chars is not None:
-            splits = {name: _limit(items, max_chars if name == "train" else max_chars // 10)
-                      for name, items in splits.items()}
-        lines = splits
-    else:
-        if data == "shakespeare":
-            try:
-                text = datasets.shakespeare()
-            except (ValueError, OSError) as error:
-                raise UsageError(f"--data {data}: {error}") from None
-        else:
-            try:
-                with open(data, encoding="utf-8", newline="") as file:
-                    text = file.read()
-            except UnicodeDecodeError as error:
-                raise UsageError(f"--data {data!r} is not a UTF-8 text file ({error})")
-            if "\x00" in text:
-                raise UsageError(f"--data {data!r} holds NUL bytes (the first at character "
-                                 f"{text.index(chr(0))}): it is not a text file")
-        text = text.replace("\r\n", "\n")
-        if max_chars is not None:
-            text = text[:max_chars]
-        if not text.strip():
-            raise UsageError(f"--data {data!r} holds no text")
-        splits = datasets.split_text(text)
-        lines = {name: _lines(part) for name, part in splits.items()}
-    if level == "char":
-        return {name: [list(line) for line in items] for name, items in lines.items()}
-    return {name: [line.split() for line in items if line.split()]
-            for name, items in lines.items()}
+    try:
+        return corpus.load(data, level, max_chars)
+    except ValueError as error:
+        raise usage_error(error) from None
+    except OSError as error:
+        raise UsageError(f"--data {data}: {error}") from None
 
 
-def _lines(text):
-    """The lines of ``text`` (split at ``"\\n"`` only; a final newline ends the last line)."""
-    if not text:
-        return []
-    lines = text.split("\n")
-    return lines[:-1] if lines[-1] == "" else lines
-
-
-def _stream(model, sentences):
-    """Every sentence's ids then the end token's, laid end to end (the windows' stream)."""
-    import numpy as np
-
-    eos = [model.eos_token]
-    return np.concatenate([model.ids([*sentence, *eos]) for sentence in sentences]
-                          or [np.zeros(0, np.int32)])
-
-
-def _check_known(model, sentences, option):
-    """A character model has no ``<UNK>``: every character must be in its vocabulary."""
-    if model.unk_token is not None:
-        return
-    unknown = sorted({token for sentence in sentences for token in sentence}
-                     - set(model.token_index))
-    if unknown:
-        raise UsageError(f"{option} holds characters outside the model's vocabulary: "
-                         f"{unknown!r:.200}")
+def _check_known(model, sentences, what):
+    try:
+        model.check_known(sentences, what)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
 
 
 def _windows(model, sentences, seq_len, batch_size, split, seed=None, shuffle=True,
              replicas=1):
-    """Batches of ``seq_len``-token windows; a split too small for ``batch_size`` windows gets
-    smaller batches, a multiple of ``replicas`` (a MirroredStrategy splits every batch evenly:
-    uneven per-replica batches fail in TensorFlow's AddN)."""
-    from rnn_zoo.data import text
-
-    ids = _stream(model, sentences)
-    windows = (len(ids) - 1) // (seq_len + 1) if len(ids) else 0
-    batch_size = min(batch_size, windows) // replicas * replicas
-    if batch_size == 0:
-        raise UsageError(f"the {split} split holds {len(ids)} tokens, too few for "
-                         f"{max(replicas, 1)} window(s) of --seq-len {seq_len} (+1); lower "
-                         f"--seq-len or raise --max-chars")
-    return text.windows(ids, seq_len, batch_size, shuffle=shuffle, seed=seed)
+    try:
+        return model.windows(sentences, seq_len, batch_size, shuffle=shuffle, seed=seed,
+                             multiple_of=replicas)
+    except ValueError as error:
+        raise UsageError(f"the {split} split: {usage_error(error)}; lower --seq-len or raise "
+                         "--max-chars") from None
 
 
 def _strategy(name):
@@ -162,22 +74,25 @@ def _print_score(model, sentences, split):
     return perplexity
 
 
-def _train_lm(args):
-    import secrets
-
-    import keras
-
-    from rnn_zoo.data import text
-    from rnn_zoo.lm.rnn import RNNLanguageModel
-    from rnn_zoo.training import fit as training
+def _claim(args):
+    """``--out`` claimed before any data is read; with ``--resume`` its newest checkpoint."""
     from rnn_zoo.training.checkpoints import CheckpointDirectory
 
     out = CheckpointDirectory(args.out)
     try:
-        out.claim("RNNLanguageModel", resume=args.resume)       # before any data is read
-        latest = out.select("latest", kind="RNNLanguageModel") if args.resume else None
+        out.claim("RNNLanguageModel", resume=args.resume)
+        return out, out.select("latest", kind="RNNLanguageModel") if args.resume else None
     except ValueError as error:
         raise UsageError(str(error)) from None
+
+
+def _run_settings(args, latest):
+    """``{"settings": data and model settings, "training": training settings}``: given options
+    win; on ``--resume`` the rest come from the checkpoint's run (a data or model option that
+    differs is refused); then the defaults. A run without ``--seed`` draws one and records it,
+    so that a resumed run repeats it."""
+    import secrets
+
     settings = {"data": args.data, "level": args.level, "max_chars": args.max_chars,
                 "cell": args.cell, "units": args.units, "layers": args.layers,
                 "embedding_dim": args.embedding_dim, "dropout": args.dropout,
@@ -197,41 +112,45 @@ def _train_lm(args):
                 for name, value in settings.items()}
     if settings["level"] is None:
         settings["level"] = "word" if settings["data"] == "ptb" else "char"
-    # Training settings: given ones win; on --resume the rest come from the checkpoint's run.
-    training_settings = {name: earlier.get(name, default) if getattr(args, name) is None
-                         else getattr(args, name) for name, default in TRAINING_DEFAULTS.items()}
-    if training_settings["seed"] is None:     # drawn once and recorded: a resume repeats it
-        training_settings["seed"] = secrets.randbelow(2 ** 31)
-    seed = training_settings["seed"]
-    keras.utils.set_random_seed(seed)
+    training = {name: earlier.get(name, default) if getattr(args, name) is None
+                else getattr(args, name) for name, default in TRAINING_DEFAULTS.items()}
+    if training["seed"] is None:
+        training["seed"] = secrets.randbelow(2 ** 31)
+    return {"settings": settings, "training": training}
 
+
+def _new_model(corpus, settings, latest):
+    from rnn_zoo.lm.rnn import RNNLanguageModel
+
+    if latest is not None:
+        return RNNLanguageModel.from_checkpoint_config(latest.config)
+    try:
+        return RNNLanguageModel.for_corpus(
+            corpus, settings["level"], settings["max_vocab"], cell=settings["cell"],
+            units=settings["units"], layers=settings["layers"],
+            embedding_dim=settings["embedding_dim"], dropout=settings["dropout"])
+    except ValueError as error:
+        raise usage_error(error) from None
+
+
+def _train_lm(args):
+    import keras
+
+    from rnn_zoo.lm.rnn import RNNLanguageModel
+    from rnn_zoo.training.fit import data_seed
+
+    out, latest = _claim(args)
+    run = _run_settings(args, latest)
+    settings, training = run["settings"], run["training"]
+    keras.utils.set_random_seed(training["seed"])
     corpus = _load_corpus(settings["data"], settings["level"], settings["max_chars"])
     strategy = _strategy(args.strategy)
     with strategy.scope():
-        if latest is not None:
-            model = RNNLanguageModel.from_checkpoint_config(latest.config)
-        elif settings["level"] == "char":
-            chars = "".join("".join(s) for part in corpus.values() for s in part)
-            model = RNNLanguageModel(text.char_vocabulary(chars or "\n"), cell=settings["cell"],
-                                     units=settings["units"], layers=settings["layers"],
-                                     embedding_dim=settings["embedding_dim"],
-                                     dropout=settings["dropout"], unk_token=None,
-                                     eos_token="\n")
-        else:
-            if settings["max_vocab"] is not None and settings["max_vocab"] < 3:
-                raise UsageError(f"--max-vocab must be at least 3 (<UNK>, </s> and one word); "
-                                 f"received --max-vocab {settings['max_vocab']}")
-            if not corpus["train"]:
-                raise UsageError("the train split holds no words; raise --max-chars")
-            lookup = text.word_vocabulary(corpus["train"], max_tokens=settings["max_vocab"])
-            model = RNNLanguageModel(lookup, cell=settings["cell"], units=settings["units"],
-                                     layers=settings["layers"],
-                                     embedding_dim=settings["embedding_dim"],
-                                     dropout=settings["dropout"])
+        model = _new_model(corpus, settings, latest)
     for split in ("train", "valid"):
         _check_known(model, corpus[split], f"the {split} split of --data {settings['data']!r}")
     replicas = strategy.num_replicas_in_sync
-    batch_size, seq_len = training_settings["batch_size"], training_settings["seq_len"]
+    batch_size, seq_len = training["batch_size"], training["seq_len"]
     if batch_size % replicas:
         raise UsageError(f"--batch-size {batch_size} must be a multiple of the "
                          f"{replicas} replicas of --strategy {args.strategy}")
@@ -240,8 +159,8 @@ def _train_lm(args):
     def train(epoch):
         """Epoch ``epoch``'s windows, shuffled from the run's seed and the epoch alone."""
         windows = _windows(model, corpus["train"], seq_len, batch_size, "train",
-                           seed=training.data_seed(seed, epoch), replicas=replicas)
-        steps = training_settings["steps_per_epoch"]
+                           seed=data_seed(training["seed"], epoch), replicas=replicas)
+        steps = training["steps_per_epoch"]
         return windows if steps is None else windows.take(steps)
 
     try:
@@ -250,11 +169,10 @@ def _train_lm(args):
     except UsageError as error:       # too little held-out text for val_loss: train without it
         print(f"no val_loss during training: {error}")
         valid = None
-
     print(f"{model!r}, {model.network.count_params():,} parameters; data {settings['data']!r} "
           f"({settings['level']} level): {sum(map(len, corpus['train'])):,} train / "
           f"{sum(map(len, corpus['valid'])):,} valid tokens (+ end tokens); strategy "
-          f"{args.strategy} ({strategy.num_replicas_in_sync} replica(s)); seed {seed}")
+          f"{args.strategy} ({replicas} replica(s)); seed {training['seed']}")
     done = 0 if latest is None else latest.state["epoch"]
     if done >= args.epochs:
         print(f"{out.path} already holds {done} epoch(s), --epochs {args.epochs}: nothing to "
@@ -266,10 +184,9 @@ def _train_lm(args):
                   "with its optimizer state, data order and random state")
         with strategy.scope():
             model.fit(train, epochs=args.epochs, validation_data=valid,
-                      learning_rate=training_settings["learning_rate"],
-                      clipnorm=training_settings["clipnorm"], checkpoints=out,
-                      resume=latest is not None, verbose=args.verbose,
-                      run={"settings": settings, "training": training_settings})
+                      learning_rate=training["learning_rate"], clipnorm=training["clipnorm"],
+                      checkpoints=out, resume=latest is not None, verbose=args.verbose,
+                      run=run)
     _print_score(model, corpus["valid"], "valid")
     print(f"checkpoint: {out.path}")
     return 0

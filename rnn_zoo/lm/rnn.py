@@ -39,6 +39,7 @@ from rnn_zoo import checks
 from rnn_zoo.cells.registry import NAMES as CELL_NAMES, recurrent_stack
 from rnn_zoo.checks import check_sentences, check_tokens
 from rnn_zoo.lm.interface import LanguageModel
+from rnn_zoo.data import text
 from rnn_zoo.data.text import PAD
 from rnn_zoo.training import fit as training, saving
 
@@ -236,6 +237,54 @@ class RNNLanguageModel(KerasLanguageModel):
         if stateful:
             self.network.set_weights(network.get_weights())
         return history
+
+    # --------------------------------------------------------------------------------- data
+    @classmethod
+    def for_corpus(cls, corpus, level, max_vocab=None, **kwargs):
+        """A model (``kwargs``: the constructor's other arguments) whose vocabulary fits
+        ``corpus``, the splits of :func:`rnn_zoo.lm.corpus.load`: for ``level="char"`` every
+        character of every split (no ``<UNK>``; the newline ends a line), for ``"word"`` the
+        training split's most frequent words (at most ``max_vocab`` with ``<UNK>`` and
+        ``</s>``)."""
+        if checks.choice("level", level, ("char", "word")) == "char":
+            chars = "".join("".join(s) for part in corpus.values() for s in part)
+            return cls(text.char_vocabulary(chars or "\n"), unk_token=None, eos_token="\n",
+                       **kwargs)
+        if max_vocab is not None and checks.positive_int("max_vocab", max_vocab) < 3:
+            raise ValueError(f"`max_vocab` must be at least 3 (<UNK>, </s> and one word); "
+                             f"received max_vocab={max_vocab}")
+        if not corpus["train"]:
+            raise ValueError("the train split holds no words")
+        return cls(text.word_vocabulary(corpus["train"], max_tokens=max_vocab), **kwargs)
+
+    def check_known(self, sentences, what="`sentences`"):
+        """A character model has no ``<UNK>``: ``ValueError`` (saying ``what`` they are) if
+        ``sentences`` hold a character outside the vocabulary."""
+        if self.unk_token is not None:
+            return
+        unknown = sorted({token for sentence in sentences for token in sentence}
+                         - set(self.token_index))
+        if unknown:
+            raise ValueError(f"{what} holds characters outside the model's vocabulary: "
+                             f"{unknown!r:.200}")
+
+    def windows(self, sentences, seq_length, batch_size, shuffle=True, seed=None,
+                multiple_of=1):
+        """Batches of ``seq_length``-token windows (:func:`rnn_zoo.data.text.windows`) over
+        ``sentences`` laid end to end, each followed by the end token. Too few windows for
+        ``batch_size`` give smaller batches, a multiple of ``multiple_of`` (a
+        ``MirroredStrategy`` splits each batch evenly over its replicas)."""
+        sentences = check_sentences("sentences", sentences) if sentences else []
+        ids = np.concatenate([self.ids([*s, self.eos_token]) for s in sentences]
+                             or [np.zeros(0, np.int32)])
+        seq_length = checks.positive_int("seq_length", seq_length)
+        count = (len(ids) - 1) // (seq_length + 1) if len(ids) else 0
+        batch = min(checks.positive_int("batch_size", batch_size), count)
+        batch = batch // multiple_of * multiple_of
+        if batch == 0:
+            raise ValueError(f"`sentences` hold {len(ids)} tokens, too few for "
+                             f"{max(multiple_of, 1)} window(s) of seq_length={seq_length} (+1)")
+        return text.windows(ids, seq_length, batch, shuffle=shuffle, seed=seed)
 
     # ------------------------------------------------------------------------------ scoring
     def _score_batch(self, x, y):
