@@ -61,8 +61,8 @@ _CODE_SPAN = re.compile(r"(`[^`]*`)")
 
 def markdown_cell(value):
     """``str(value)`` as the text of one Markdown table cell: ``|`` escaped, and ``<`` and ``>``
-    outside code spans, so that tokens such as ``<unk>`` show as written (in a code span, as in
-    ```<UNK>```, they already do)."""
+    outside code spans (text between backticks, which shows them as written already), so that
+    tokens such as ``<unk>`` show as written."""
     parts = _CODE_SPAN.split(str(value))  # odd indices: the code spans
     text = "".join(part if i % 2 else part.replace("<", "&lt;").replace(">", "&gt;")
                    for i, part in enumerate(parts))

@@ -92,7 +92,7 @@ class ConditionalLM(LanguageModel):
         return f"ConditionalLM({self.model!r}, condition={self.condition!r:.60})"
 
 
-class VectorToSequence:
+class VectorToSequence(saving.Checkpointable):
     """What a vector-to-sequence decoder shares (see the module docstring): the decoder, the
     training network, Keras ``fit`` with early stopping, teacher-forced scoring and
     :meth:`conditioned_on`.
@@ -129,23 +129,6 @@ class VectorToSequence:
     def get_config(self):
         """The constructor's arguments, as JSON-serializable values."""
         raise NotImplementedError
-
-    def checkpoint_config(self):
-        return {"class": type(self).__name__, "config": self.get_config()}
-
-    @classmethod
-    def from_checkpoint_config(cls, saved):
-        return cls(**saved["config"])
-
-    def save(self, directory):
-        """Save the model as a checkpoint in ``directory`` (see
-        :meth:`rnn_zoo.lm.rnn.KerasLanguageModel.save`); :meth:`load` reads it."""
-        return saving.save(self, directory)
-
-    @classmethod
-    def load(cls, directory):
-        """The model of the newest good checkpoint in ``directory``."""
-        return saving.load(directory, cls)
 
     # ----------------------------------------------------------------- the two networks
     def _state_network(self):

@@ -45,7 +45,7 @@ from rnn_zoo.training import fit as training, saving
 
 
 
-class KerasLanguageModel(LanguageModel):
+class KerasLanguageModel(LanguageModel, saving.Checkpointable):
     """What the Keras language models share: the vocabulary, training through
     :func:`rnn_zoo.training.fit.fit`, and saving in :mod:`rnn_zoo.training`'s checkpoint format.
 
@@ -119,26 +119,6 @@ class KerasLanguageModel(LanguageModel):
             raise ValueError(f"`data` holds token ids outside the vocabulary (0 to "
                              f"{len(self.vocabulary) - 1}): {found[0] if found else error}; "
                              "encode the text with this model's vocabulary") from None
-
-    # ------------------------------------------------------------------------ save and load
-    def checkpoint_config(self):
-        """What a checkpoint records to rebuild the model: its class and constructor arguments."""
-        return {"class": type(self).__name__, "config": self.get_config()}
-
-    @classmethod
-    def from_checkpoint_config(cls, saved):
-        return cls(**saved["config"])
-
-    def save(self, directory):
-        """Save the model as a checkpoint in ``directory`` (:mod:`rnn_zoo.training.checkpoints`:
-        a new or empty folder, or one holding this class's checkpoints); :meth:`load` reads it."""
-        return saving.save(self, directory)
-
-    @classmethod
-    def load(cls, directory):
-        """The model of the newest good checkpoint in ``directory`` (:meth:`save` or training
-        with ``checkpoints=`` wrote it)."""
-        return saving.load(directory, cls)
 
 
 class RNNState(NamedTuple):

@@ -379,14 +379,7 @@ class SentimentClassifier(TextModel):
             vt, vl = validation_data
             vt = checks.texts("validation texts", vt)
             vl = check_labels(vl, len(vt), "validation labels")
-        if resume:
-            if checkpoints is None:
-                raise ValueError("`resume=True` needs `checkpoints`, the directory to continue")
-            saved = training.checkpoint_directory(checkpoints, self, resume=True).select(
-                "latest", kind=type(self).__name__)
-            self._restore(saved.config)
-        elif self.network is None:
-            self.adapt(texts)
+        self._resume_or_adapt(checkpoints, resume, lambda: self.adapt(texts))
         self.prior = float(np.mean(labels)) if not resume else self.prior
         ids = self.encode(texts)
         validation = None

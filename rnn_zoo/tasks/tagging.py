@@ -356,14 +356,7 @@ class Tagger(TextModel):
             valid_sentences, valid_tags = _nonempty(
                 valid_sentences, check_tags(valid_tags, valid_sentences, "validation tags"),
                 "validation sentences")
-        if resume:
-            if checkpoints is None:
-                raise ValueError("`resume=True` needs `checkpoints`, the directory to continue")
-            saved = training.checkpoint_directory(checkpoints, self, resume=True).select(
-                "latest", kind=type(self).__name__)
-            self._restore(saved.config)
-        elif self.network is None:
-            self.adapt(sentences)
+        self._resume_or_adapt(checkpoints, resume, lambda: self.adapt(sentences))
         ids = self.encode(sentences)
         validation, monitor = None, "loss"
         if validation_data is not None:

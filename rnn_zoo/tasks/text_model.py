@@ -19,7 +19,7 @@ CONFIG_NAMES = ("cell", "units", "embedding_dim", "layers", "bidirectional", "dr
                 "max_tokens", "learning_rate", "builtin", "seed")
 
 
-class TextModel:
+class TextModel(saving.Checkpointable):
     """A text model on one zoo cell: ``cell`` (a name of :data:`rnn_zoo.cells.registry.NAMES`),
     ``units`` per direction, ``layers`` stacked, each ``bidirectional`` or not, ``dropout``,
     a vocabulary of at most ``max_tokens`` (padding and the unknown token included), Adam's
@@ -74,6 +74,18 @@ class TextModel:
         return self.network.count_params()
 
     # ---------------------------------------------------------------------------- training
+    def _resume_or_adapt(self, checkpoints, resume, adapt):
+        """With ``resume``, the vocabulary of the newest checkpoint in ``checkpoints`` (its
+        weights are restored by the training loop); else ``adapt()`` unless already built."""
+        if checks.boolean("resume", resume):
+            if checkpoints is None:
+                raise ValueError("`resume=True` needs `checkpoints`, the directory to continue")
+            saved = training.checkpoint_directory(checkpoints, self, resume=True).select(
+                "latest", kind=type(self).__name__)
+            self._restore(saved.config)
+        elif self.network is None:
+            adapt()
+
     def _train(self, epoch_data, validation, epochs, patience, monitor, verbose, checkpoints,
                resume, loss, metrics=()):
         """Compile a fresh Adam and train with early stopping on ``monitor`` (``patience``),
@@ -102,14 +114,3 @@ class TextModel:
         model = cls(**saved["config"])
         model._restore(saved)
         return model
-
-    def save(self, directory):
-        """Save the model as a checkpoint in ``directory`` (:mod:`rnn_zoo.training.checkpoints`:
-        a new or empty folder, or one holding this class's checkpoints); :meth:`load` reads it."""
-        return saving.save(self, directory)
-
-    @classmethod
-    def load(cls, directory):
-        """The model of the newest good checkpoint in ``directory`` (:meth:`save`, or
-        :meth:`fit` with ``checkpoints=``, wrote it)."""
-        return saving.load(directory, cls)

@@ -26,6 +26,31 @@ def save(model, directory):
                              lambda path: arrays.save(path, model.network))
 
 
+class Checkpointable:
+    """``save``/``load`` for a model whose ``get_config()`` is its constructor's arguments and
+    whose ``network`` holds its weights; a class that needs more (a vocabulary built by
+    ``adapt``) overrides ``checkpoint_config`` and ``from_checkpoint_config``."""
+
+    def checkpoint_config(self):
+        """What a checkpoint records to rebuild the model: its class and constructor arguments."""
+        return {"class": type(self).__name__, "config": self.get_config()}
+
+    @classmethod
+    def from_checkpoint_config(cls, saved):
+        return cls(**saved["config"])
+
+    def save(self, directory):
+        """Save the model as a checkpoint in ``directory`` (:mod:`rnn_zoo.training.checkpoints`:
+        a new or empty folder, or one holding this class's checkpoints); :meth:`load` reads it."""
+        return save(self, directory)
+
+    @classmethod
+    def load(cls, directory):
+        """The model of the newest good checkpoint in ``directory`` (:meth:`save`, or training
+        with ``checkpoints=``, wrote it)."""
+        return load(directory, cls)
+
+
 def load(directory, cls, which="latest"):
     """The ``cls`` model saved in ``directory`` (its newest good checkpoint; ``which="best"``:
     the one with the best monitored metric). ``ValueError`` for a folder that holds no such
