@@ -38,6 +38,17 @@ class _NonFiniteLoss(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
+class _Progress(keras.callbacks.ProgbarLogger):
+    """Keras's progress bar, counting the run's epochs ("Epoch 3/6"), not one ``fit`` call's."""
+
+    def __init__(self, epochs):
+        super().__init__()
+        self.total = epochs
+
+    def set_params(self, params):
+        super().set_params({**params, "epochs": self.total})
+
+
 def learning_rate(value, name="learning_rate"):
     """A learning rate: a finite number > 0 (as the CLI checks it), or a Keras schedule."""
     if isinstance(value, keras.optimizers.schedules.LearningRateSchedule):
@@ -85,6 +96,7 @@ def fit(model, network, data, epochs, *, validation_data=None, checkpoints=None,
     if resume and restore_best and loop["best"] is not None:
         best_weights = arrays.weights(checkpoints.select("best").arrays)
     guard = _NonFiniteLoss()
+    progress = [] if verbose == 0 else [_Progress(epochs)]
     history = keras.callbacks.History()
     last = None
     try:
@@ -93,7 +105,8 @@ def fit(model, network, data, epochs, *, validation_data=None, checkpoints=None,
             start_weights = network.get_weights()
             train = data(epoch) if callable(data) else data
             logs = network.fit(train, validation_data=validation_data, initial_epoch=epoch,
-                               epochs=epoch + 1, callbacks=[guard, *callbacks], shuffle=False,
+                               epochs=epoch + 1, callbacks=[guard, *progress, *callbacks],
+                               shuffle=False,
                                verbose=verbose).history
             logs = {name: float(values[-1]) for name, values in logs.items() if values}
             bad = guard.where or next((f"{name} {value}" for name, value in logs.items()
