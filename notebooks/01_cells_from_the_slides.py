@@ -43,53 +43,25 @@
 # $W_{ax}^\top$.
 
 # %%
-import inspect
-import os
-import textwrap
 import time
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
-START = time.perf_counter()
+from rnn_zoo.notebook import RESULTS, check, setup, show_source, small_mode
+
+# check(name, actual, expected) asserts that two results agree to 1e-5 and records their largest
+# |difference| in RESULTS (name -> difference), which the last cell sums up.
+
+T = 6 if small_mode() else 40  # time steps in sections 3-5
+START, SMALL = setup(note=f"T = {T}")  # TF log level, seed 0, print options; prints versions, T
 
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
-from IPython.display import Markdown, display
 
 import rnn_zoo
 from rnn_zoo.proof import numpy_steps
 from rnn_zoo.proof.convert import flip_update_gate
 from rnn_zoo.cells.two_step import X0_BATCH, X1_BATCH
-
-SMALL = os.environ.get("RNN_ZOO_SMALL") == "1"  # set by the test suite
-T = 6 if SMALL else 40  # time steps in sections 3-5
-ATOL = RTOL = 1e-5      # float32 tolerance used throughout
-
-keras.utils.set_random_seed(0)
-np.set_printoptions(precision=4, suppress=True, linewidth=110)
-print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, small mode: {SMALL}, T = {T}")
-
-RESULTS = {}  # every comparison below: name -> max |difference|
-
-
-def check(name, actual, expected, atol=ATOL, rtol=RTOL):
-    """Print the max |difference| of two arrays (or lists of arrays) and assert they agree."""
-    pairs = list(zip(actual, expected)) if isinstance(actual, (list, tuple)) else [(actual, expected)]
-    diff = 0.0
-    for a, e in pairs:
-        a, e = np.asarray(a), np.asarray(e)
-        assert a.shape == e.shape, (name, a.shape, e.shape)
-        np.testing.assert_allclose(a, e, atol=atol, rtol=rtol, err_msg=name)
-        diff = max(diff, float(np.max(np.abs(a - e))))
-    RESULTS[name] = diff
-    print(f"{name:<58} max |diff| = {diff:.2e}")
-
-
-def show_source(*functions):
-    """Display the functions' source as one highlighted code block."""
-    source = "\n".join(textwrap.dedent(inspect.getsource(f)) for f in functions)
-    display(Markdown(f"```python\n{source}```"))
 
 
 def random_normal(seed, stddev=0.5):

@@ -34,33 +34,19 @@
 # steps and a two-gap study, about a minute.
 
 # %%
-import inspect
-import os
-import textwrap
 import time
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
-START = time.perf_counter()
+from rnn_zoo.notebook import setup, show_source
+
+START, SMALL = setup()  # TF log level, seed 0, print options; prints the versions
 
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
-from IPython.display import Markdown, display
 
 import rnn_zoo
 from rnn_zoo.studies.bptt import RNN, numerical_gradient, relative_error
-
-SMALL = os.environ.get("RNN_ZOO_SMALL") == "1"  # set by the test suite
-keras.utils.set_random_seed(0)
-np.set_printoptions(precision=4, suppress=True, linewidth=110)
-print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, small mode: {SMALL}")
-
-
-def show_source(function):
-    """Display a function's source as a highlighted code block."""
-    source = textwrap.dedent(inspect.getsource(function))
-    display(Markdown(f"```python\n{source}```"))
 
 
 # %% [markdown]

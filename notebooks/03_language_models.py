@@ -55,42 +55,24 @@
 
 # %%
 import math
-import os
 import re
 import time
 from collections import Counter
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
-START = time.perf_counter()
+from rnn_zoo.notebook import setup, table
 
-import keras
+START, SMALL = setup()  # TF log level, seed 0, print options; prints the versions
+
 import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
-from IPython.display import Markdown, display
 
 from rnn_zoo.data import datasets, text
 from rnn_zoo.lm.ngram import NGramLM, sparsity_and_storage
 from rnn_zoo.lm.rnn import RNNLanguageModel
 from rnn_zoo.lm.window import WindowLanguageModel
 
-SMALL = os.environ.get("RNN_ZOO_SMALL") == "1"  # set by the test suite
 UNK, EOS = "<unk>", "</s>"   # the PTB writes its unknown word <unk>; </s> is the slides' <EOS>
-
-keras.utils.set_random_seed(0)
-np.set_printoptions(precision=4, suppress=True, linewidth=110)
-print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, small mode: {SMALL}")
-
-
-def table(header, rows):
-    """Display rows (lists of cells) as a Markdown table under ``header`` (a list of titles);
-    ``<``, ``>`` and ``|`` are escaped, so that tokens such as ``<unk>`` show as written."""
-    def cell(value):
-        return str(value).replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
-
-    lines = ["| " + " | ".join(map(cell, header)) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(map(cell, row)) + " |" for row in rows]
-    display(Markdown("\n".join(lines)))
 
 
 def n_targets(sentences):

@@ -48,44 +48,23 @@
 # %%
 import html
 import math
-import os
 import time
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
-START = time.perf_counter()
+from rnn_zoo.notebook import char_label, setup, table
+
+START, SMALL = setup()  # TF log level, seed 0, print options; prints the versions
 
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, display
 
 from rnn_zoo.data import datasets, text
 from rnn_zoo.lm.interface import LanguageModel
 from rnn_zoo.lm.ngram import NGramLM
 from rnn_zoo.lm.rnn import RNNLanguageModel
 from rnn_zoo.lm.sampling import beam_search, generate, never_emitted, sampling_logits
-
-SMALL = os.environ.get("RNN_ZOO_SMALL") == "1"  # set by the test suite
-keras.utils.set_random_seed(0)
-np.set_printoptions(precision=4, suppress=True, linewidth=110)
-print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, small mode: {SMALL}")
-
-
-def table(header, rows):
-    """Display rows (lists of cells) as a Markdown table under ``header`` (a list of titles);
-    ``<``, ``>`` and ``|`` are escaped, so that tokens such as ``<unk>`` show as written."""
-    def cell(value):
-        return str(value).replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
-
-    lines = ["| " + " | ".join(map(cell, header)) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(map(cell, row)) + " |" for row in rows]
-    display(Markdown("\n".join(lines)))
-
-
-def show(char):
-    """A character as a label: the end character "\\n" as ⏎, a space as ␣."""
-    return {"\n": "⏎", " ": "␣"}.get(char, char)
 
 
 # %% [markdown]
@@ -105,7 +84,7 @@ train_names = set(split["train"])
 name_lookup = text.char_vocabulary("".join(names), eos_token="\n")
 print(f"{len(names):,} names: {len(split['train']):,} train, {len(split['valid']):,} valid, "
       f"{len(split['test']):,} test; {name_lookup.vocabulary_size()} characters:",
-      " ".join(show(c) for c in name_lookup.get_vocabulary()))
+      " ".join(char_label(c) for c in name_lookup.get_vocabulary()))
 print("the first training names:", ", ".join(split["train"][:10]))
 
 NAME_UNITS, NAME_EPOCHS = (32, 3) if SMALL else (128, 40)
@@ -139,7 +118,7 @@ softmax = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
 print("max |softmax(logits) - exp(next_log_probs)| =", np.abs(softmax - np.exp(log_p)).max())
 chars = names_lm.vocabulary
 order = np.argsort(-log_p)
-print("most likely after 'jo':", ", ".join(f"{show(chars[j])} {np.exp(log_p[j]):.3f}" for j in order[:8]))
+print("most likely after 'jo':", ", ".join(f"{char_label(chars[j])} {np.exp(log_p[j]):.3f}" for j in order[:8]))
 
 # %% [markdown]
 # **Temperature** $T$ divides the log-probabilities before the softmax: $p_w^{(T)} \propto
@@ -157,7 +136,7 @@ for i, temperature in enumerate(TEMPERATURES):
     entropy = -np.sum(p[p > 0] * np.log2(p[p > 0]))
     ax.bar(np.arange(len(chars)) + (i - 1) * width, p[order], width,
            label=f"T = {temperature}: H = {entropy:.2f} bits")
-ax.set_xticks(np.arange(len(chars)), [show(chars[j]) for j in order])
+ax.set_xticks(np.arange(len(chars)), [char_label(chars[j]) for j in order])
 ax.set_ylabel("P(next character | jo)")
 ax.set_title("Temperature reshapes the next-character distribution (sorted by P at T = 1)")
 ax.legend()
@@ -175,7 +154,7 @@ cuts = {"T = 1": {}, "top-k, k = 5": {"top_k": 5}, "top-p, p = 0.9": {"top_p": 0
         "T = 0.5 and top-p 0.9": {"temperature": 0.5, "top_p": 0.9}}
 kept = {name: tf.nn.softmax(sampling_logits(log_p, banned, **options)).numpy()
         for name, options in cuts.items()}
-rows = [[show(chars[j])] + [f"{kept[name][j]:.3f}" if kept[name][j] > 0 else "-" for name in cuts]
+rows = [[char_label(chars[j])] + [f"{kept[name][j]:.3f}" if kept[name][j] > 0 else "-" for name in cuts]
         for j in order[:12]]
 rows.append(["tokens kept"] + [str(int(np.sum(kept[name] > 0))) for name in cuts])
 table(["next char"] + list(cuts), rows)
@@ -191,7 +170,7 @@ z = sampling_logits(log_p, banned, top_p=0.9).numpy()
 draws = np.argmax(z + rng.gumbel(size=(20_000, len(z))), axis=1)
 frequency = np.bincount(draws, minlength=len(z)) / len(draws)
 target = tf.nn.softmax(z).numpy()
-print("character:  ", "  ".join(f"{show(chars[j]):>5}" for j in order[:8]))
+print("character:  ", "  ".join(f"{char_label(chars[j]):>5}" for j in order[:8]))
 print("softmax:    ", "  ".join(f"{target[j]:5.3f}" for j in order[:8]))
 print("frequency:  ", "  ".join(f"{frequency[j]:5.3f}" for j in order[:8]))
 print(f"largest |frequency - probability| over all characters: {np.abs(frequency - target).max():.4f}; "
@@ -267,7 +246,7 @@ for in_graph in (True, False):
 for prompt in ("", "chr", "max", "zo"):
     state = names_lm.start(list(prompt))
     p = np.exp(names_lm.state_log_probs(state))
-    top = ", ".join(f"{show(chars[j])} {p[j]:.2f}" for j in np.argsort(-p)[:4])
+    top = ", ".join(f"{char_label(chars[j])} {p[j]:.2f}" for j in np.argsort(-p)[:4])
     continuations = [prompt + "".join(generate(names_lm, list(prompt), max_tokens=30, seed=i))
                      for i in range(6)]
     print(f"prompt {prompt!r:6} next: {top:36} samples: {', '.join(continuations)}")

@@ -40,46 +40,26 @@
 # one epoch; its numbers only show that the code runs.
 
 # %%
-import io
-import os
 import time
 import warnings
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
-START = time.perf_counter()
+from rnn_zoo.notebook import setup, show_figure, table
+
+START, SMALL = setup(precision=3)  # TF log level, seed 0, print options; prints the versions
 
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
-from IPython.display import Image, Markdown, display
 
 from rnn_zoo.data import datasets
 from rnn_zoo.studies import gates
 from rnn_zoo.tasks.sentiment import (TUNED, TUNED_FIT, BagOfWords, Majority, SentimentClassifier,
                                accuracy, tokenize)
 
-SMALL = os.environ.get("RNN_ZOO_SMALL") == "1"  # set by the test suite
 tf.get_logger().setLevel("ERROR")  # predictions on batches of new lengths retrace quietly
 # BagOfWords.fit shuffles its tf.data pipeline itself; Keras warns that its own shuffle is unused.
 warnings.filterwarnings("ignore", message="`shuffle=True` was passed")
-keras.utils.set_random_seed(0)
-np.set_printoptions(precision=3, suppress=True, linewidth=110)
-print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, small mode: {SMALL}")
-
-
-def show_table(header, rows):
-    """Display rows as a Markdown table."""
-    lines = ["| " + " | ".join(map(str, header)) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
-    display(Markdown("\n".join(lines)))
-
-
-def show_figure(figure):
-    """Display a matplotlib Figure made without pyplot (as rnn_zoo.studies.gates.plot_gates returns)."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-    display(Image(buffer.getvalue()))
 
 
 # %% [markdown]
@@ -98,7 +78,7 @@ for split in ("train", "valid", "test"):
     texts, labels = data[split]
     rows.append((split, f"{len(texts):,}", f"{labels.mean():.3f}", f"{(1 - labels).sum():,}",
                  f"{labels.sum():,}"))
-show_table(["split", "snippets", "share positive", "negative (0)", "positive (1)"], rows)
+table(["split", "snippets", "share positive", "negative (0)", "positive (1)"], rows)
 
 all_texts = sum((list(data[s][0]) for s in data), [])
 lengths = np.array([len(t) for t in tokenize(all_texts)])
@@ -225,10 +205,10 @@ results["zoo BiLSTM, max pooling (TUNED)"] = dict(
 rnn.network.summary(line_length=100)
 
 # %%
-show_table(["model", "test accuracy", "validation accuracy", "parameters",
-            "training time (s)", "epochs run"],
-           [(name, f"{r['test']:.3f}", f"{r['valid']:.3f}", f"{r['params']:,}",
-             f"{r['seconds']:.0f}", r["epochs"]) for name, r in results.items()])
+table(["model", "test accuracy", "validation accuracy", "parameters",
+       "training time (s)", "epochs run"],
+      [(name, f"{r['test']:.3f}", f"{r['valid']:.3f}", f"{r['params']:,}",
+        f"{r['seconds']:.0f}", r["epochs"]) for name, r in results.items()])
 n_test = len(test_y)
 print(f"one standard error of an accuracy near 0.78 on {n_test:,} snippets: "
       f"{np.sqrt(0.78 * 0.22 / n_test):.3f}")
@@ -326,11 +306,11 @@ variants = [
 p_rnn_v = rnn.predict([s for s, _ in variants])
 p_bow_v = bow.predict([s for s, _ in variants])
 mark = lambda p, y: "✓" if (p > 0.5) == y else "✗"  # noqa: E731
-show_table(["text", "reader's label", "RNN P(positive)", "bag of words P(positive)",
-            "unknown to the RNN"],
-           [(s, y, f"{pr:.2f} {mark(pr, y)}", f"{pb:.2f} {mark(pb, y)}",
-             ", ".join(rnn.unknown_words([s])[0]) or "-")
-            for (s, y), pr, pb in zip(variants, p_rnn_v, p_bow_v)])
+table(["text", "reader's label", "RNN P(positive)", "bag of words P(positive)",
+       "unknown to the RNN"],
+      [(s, y, f"{pr:.2f} {mark(pr, y)}", f"{pb:.2f} {mark(pb, y)}",
+        ", ".join(rnn.unknown_words([s])[0]) or "-")
+       for (s, y), pr, pb in zip(variants, p_rnn_v, p_bow_v)])
 for name, p in (("RNN", p_rnn_v), ("bag of words", p_bow_v)):
     print(f"{name}: {sum((pi > 0.5) == y for pi, (_, y) in zip(p, variants))} of {len(variants)} "
           "variants right")
@@ -381,11 +361,11 @@ edge = ["", "!!! ...", "Zorblax qwyjibo flumph.", "Zorblax is a masterpiece.",
 p_rnn_e, p_bow_e = rnn.predict(edge), bow.predict(edge)
 print(f"training prior (share positive): {rnn.prior:.3f}; bag of words' bias alone: "
       f"{1 / (1 + np.exp(-bow_bias[0])):.3f}")
-show_table(["text", "known words (RNN)", "unknown words (RNN)", "RNN P(positive)",
-            "bag of words P(positive)"],
-           [(repr(s), k, ", ".join(u) or "-", f"{pr:.3f}", f"{pb:.3f}")
-            for s, k, u, pr, pb in zip(edge, rnn.known_words(edge), rnn.unknown_words(edge),
-                                       p_rnn_e, p_bow_e)])
+table(["text", "known words (RNN)", "unknown words (RNN)", "RNN P(positive)",
+       "bag of words P(positive)"],
+      [(repr(s), k, ", ".join(u) or "-", f"{pr:.3f}", f"{pb:.3f}")
+       for s, k, u, pr, pb in zip(edge, rnn.known_words(edge), rnn.unknown_words(edge),
+                                  p_rnn_e, p_bow_e)])
 rnn.no_known_words = "raise"  # the constructor's option, switched on for this one call
 try:
     rnn.predict(edge)
@@ -471,12 +451,12 @@ print(f"only the RNN right: {np.sum(right_rnn & ~right_bow)}, only the bag of wo
       f"wrong: {np.sum(~right_rnn & ~right_bow)}")
 test_lengths = np.array([len(t) for t in tokenize(test_x)])
 bins = [(0, 10), (10, 20), (20, 30), (30, 1000)]
-show_table(["tokens", "snippets", "RNN accuracy", "bag-of-words accuracy", "majority accuracy"],
-           [(f"{lo}-{hi - 1}" if hi < 1000 else f"{lo}+", int(sel.sum()),
-             f"{right_rnn[sel].mean():.3f}", f"{right_bow[sel].mean():.3f}",
-             f"{np.mean(test_y[sel] == (majority.prior > 0.5)):.3f}")
-            for lo, hi in bins for sel in [(test_lengths >= lo) & (test_lengths < hi)]
-            if sel.any()])
+table(["tokens", "snippets", "RNN accuracy", "bag-of-words accuracy", "majority accuracy"],
+      [(f"{lo}-{hi - 1}" if hi < 1000 else f"{lo}+", int(sel.sum()),
+        f"{right_rnn[sel].mean():.3f}", f"{right_bow[sel].mean():.3f}",
+        f"{np.mean(test_y[sel] == (majority.prior > 0.5)):.3f}")
+       for lo, hi in bins for sel in [(test_lengths >= lo) & (test_lengths < hi)]
+       if sel.any()])
 for who, sel in (("only the RNN right", right_rnn & ~right_bow),
                  ("only the bag of words right", ~right_rnn & right_bow)):
     print(f"\n{who} (first three):")

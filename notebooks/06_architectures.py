@@ -48,18 +48,17 @@
 
 # %%
 import datetime
-import io
-import os
 import time
 from collections import Counter
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
-START = time.perf_counter()
+from rnn_zoo.notebook import char_label, setup, show_figure, table
+
+START, SMALL = setup(precision=3)  # TF log level, seed 0, print options; prints the versions
 
 import keras
 import numpy as np
 import tensorflow as tf
-from IPython.display import Image, Markdown, display
+from IPython.display import Markdown, display
 
 from rnn_zoo.data import datasets, text
 from rnn_zoo.studies import gates
@@ -69,26 +68,8 @@ from rnn_zoo.tasks.seq2seq import DATE_FORMATS, EncoderDecoder, date_examples, e
 from rnn_zoo.tasks.tagging import (UNK_ID, MostFrequentTag, Tagger, capitals, non_initial_words,
                              shakespeare_capitals, tag_scores, tokenize)
 
-SMALL = os.environ.get("RNN_ZOO_SMALL") == "1"  # set by the test suite
 # Tagger.predict runs batches of different lengths, and Keras warns each time it retraces.
 tf.get_logger().setLevel("ERROR")
-keras.utils.set_random_seed(0)
-np.set_printoptions(precision=3, suppress=True, linewidth=110)
-print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, small mode: {SMALL}")
-
-
-def show_table(header, rows):
-    """Display rows as a Markdown table."""
-    lines = ["| " + " | ".join(map(str, header)) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
-    display(Markdown("\n".join(lines)))
-
-
-def show_figure(figure):
-    """Display a matplotlib Figure made without pyplot (as rnn_zoo.studies.gates.plot_gates returns)."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-    display(Image(buffer.getvalue()))
 
 
 # %% [markdown]
@@ -116,7 +97,7 @@ def show_figure(figure):
 
 # %%
 slide_tokens, slide_tags = capitals("Harry Potter and Hermione Granger invented a new spell")
-show_table(["x⟨t⟩", *slide_tokens], [["y⟨t⟩", *slide_tags]])
+table(["x⟨t⟩", *slide_tokens], [["y⟨t⟩", *slide_tags]])
 print("tags from capitals():", " ".join(map(str, slide_tags)))
 
 # %% [markdown]
@@ -177,9 +158,9 @@ for bidirectional in (False, True):
 
 for key, tokens in pair_tokens.items():
     display(Markdown(f"P(tag 1) at every token of *{slide_pair[key]}*"))
-    show_table(["tagger", *tokens],
-               [[name, *(f"{p:.2f}" for p in tagger.predict([tokens])[0])]
-                for name, tagger in teddy_taggers.items()])
+    table(["tagger", *tokens],
+          [[name, *(f"{p:.2f}" for p in tagger.predict([tokens])[0])]
+           for name, tagger in teddy_taggers.items()])
 
 teddy_at = pair_tokens["bears"].index("teddy")
 for name, tagger in teddy_taggers.items():
@@ -282,12 +263,12 @@ counts = {group: results[next(iter(results))][group]["tokens"] for group in grou
 display(Markdown(f"Test: {len(test_x):,} lines; {counts['all']:,} non-initial words scored, "
                  f"{counts['mixed case']:,} of mixed case, {counts['<UNK>']:,} `<UNK>` to the "
                  "taggers. F1, precision and recall are those of *capitalised*."))
-show_table(["model", "parameters", "F1", "precision", "recall", "accuracy", "F1, mixed case",
-            "F1, `<UNK>`"],
-           [[name, f"{models[name].count_params():,}", f"{r['all']['f1']:.3f}",
-             f"{r['all']['precision']:.3f}", f"{r['all']['recall']:.3f}",
-             f"{r['all']['accuracy']:.4f}", f"{r['mixed case']['f1']:.3f}",
-             f"{r['<UNK>']['f1']:.3f}"] for name, r in results.items()])
+table(["model", "parameters", "F1", "precision", "recall", "accuracy", "F1, mixed case",
+       "F1, `<UNK>`"],
+      [[name, f"{models[name].count_params():,}", f"{r['all']['f1']:.3f}",
+        f"{r['all']['precision']:.3f}", f"{r['all']['recall']:.3f}",
+        f"{r['all']['accuracy']:.4f}", f"{r['mixed case']['f1']:.3f}",
+        f"{r['<UNK>']['f1']:.3f}"] for name, r in results.items()])
 
 gaps = {group: results["zoo GRU, bidirectional"][group]["f1"]
         - results["zoo GRU, unidirectional"][group]["f1"] for group in groups}
@@ -360,8 +341,8 @@ for layers in (1, 2):
                      f"{network.count_params():,}"])
 display(Markdown(f"GRU taggers, {UNITS} units per direction, embedding {EMBEDDING}, vocabulary "
                  f"{vocabulary_size:,} (embedding: {vocabulary_size * EMBEDDING:,} parameters):"))
-show_table(["layers", "bidirectional", "recurrent parameters, per layer", "formula",
-            "output layer", "total"], rows)
+table(["layers", "bidirectional", "recurrent parameters, per layer", "formula",
+       "output layer", "total"], rows)
 
 # %% [markdown]
 # Most of a small tagger's parameters are its embedding. Going bidirectional doubles the
@@ -415,8 +396,8 @@ dates = date_examples(n_train=N_TRAIN, n_valid=N_VALID, n_test=N_TEST, seed=0)
 train, valid, test = dates["train"], dates["valid"], dates["test"]
 format_counts = Counter(train.formats)
 day = datetime.date(2021, 3, 3)
-show_table(["format", str(day), "training examples"],
-           [[f"`{f}`", format_date(day, f), format_counts[f]] for f in DATE_FORMATS])
+table(["format", str(day), "training examples"],
+      [[f"`{f}`", format_date(day, f), format_counts[f]] for f in DATE_FORMATS])
 print(f"{len(train.sources):,} training, {len(valid.sources):,} validation, "
       f"{len(test.sources):,} test dates; the first training pairs:")
 for source, target in zip(train.sources[:4], train.targets[:4]):
@@ -437,12 +418,11 @@ print("source lengths from", min(map(len, train.sources)), "to", max(map(len, tr
 
 # %%
 example = train.targets[0]
-show = lambda token: "⏎" if token == "\n" else token  # noqa: E731
 decoder_input = ["\n", *example]           # y<0> = </s>, then y<1> ... y<T-1>
 decoder_target = [*example, "\n"]          # y<1> ... y<T>, then </s>
-show_table(["t", *range(1, len(decoder_target) + 1)],
-           [["decoder input y⟨t−1⟩", *map(show, decoder_input)],
-            ["target y⟨t⟩", *map(show, decoder_target)]])
+table(["t", *range(1, len(decoder_target) + 1)],
+      [["decoder input y⟨t−1⟩", *map(char_label, decoder_input)],
+       ["target y⟨t⟩", *map(char_label, decoder_target)]])
 
 # %%
 keras.utils.set_random_seed(0)
@@ -469,10 +449,10 @@ log_probs = seq2seq.log_probs([source], [target])[0]           # (len(target) + 
 decoder = seq2seq.decoder
 p_true = np.exp([log_probs[t, decoder.token_index[c]] for t, c in enumerate([*target, "\n"])])
 print(f"source {source!r} -> target {target!r}")
-show_table(["t", *range(1, len(target) + 2)],
-           [["input y⟨t−1⟩", *map(show, ["\n", *target])],
-            ["target y⟨t⟩", *map(show, [*target, "\n"])],
-            ["P(target | source, true inputs)", *(f"{p:.2f}" for p in p_true)]])
+table(["t", *range(1, len(target) + 2)],
+      [["input y⟨t−1⟩", *map(char_label, ["\n", *target])],
+       ["target y⟨t⟩", *map(char_label, [*target, "\n"])],
+       ["P(target | source, true inputs)", *(f"{p:.2f}" for p in p_true)]])
 print("greedy decoding:", seq2seq.greedy([source], max_length=12))
 
 # %% [markdown]
@@ -489,10 +469,10 @@ start = time.perf_counter()
 beams = seq2seq.beam_search(test.sources, beam_width=3, max_length=12)
 beam_s = time.perf_counter() - start
 beam = ["".join(hypotheses[0].tokens) for hypotheses in beams]
-show_table([f"decoding ({len(test.sources)} test dates)", "exact match", "time (s)"],
-           [["copy the source (baseline)", f"{exact_match(test.sources, test.targets):.3f}", "—"],
-            ["greedy", f"{exact_match(greedy, test.targets):.3f}", f"{greedy_s:.0f}"],
-            ["beam search, width 3", f"{exact_match(beam, test.targets):.3f}", f"{beam_s:.0f}"]])
+table([f"decoding ({len(test.sources)} test dates)", "exact match", "time (s)"],
+      [["copy the source (baseline)", f"{exact_match(test.sources, test.targets):.3f}", "—"],
+       ["greedy", f"{exact_match(greedy, test.targets):.3f}", f"{greedy_s:.0f}"],
+       ["beam search, width 3", f"{exact_match(beam, test.targets):.3f}", f"{beam_s:.0f}"]])
 print(f"greedy and beam search differ on {sum(g != b for g, b in zip(greedy, beam))} test dates")
 
 by_format = {f: [i for i, g in enumerate(test.formats) if g == f] for f in DATE_FORMATS}
@@ -504,8 +484,8 @@ def greedy_exact_match(rows):
     return f"{exact_match([greedy[i] for i in rows], [test.targets[i] for i in rows]):.2f}"
 
 
-show_table(["format", "test dates", "greedy exact match"],
-           [[f"`{f}`", len(rows), greedy_exact_match(rows)] for f, rows in by_format.items()])
+table(["format", "test dates", "greedy exact match"],
+      [[f"`{f}`", len(rows), greedy_exact_match(rows)] for f, rows in by_format.items()])
 errors = [(s, g, b, t) for s, g, b, t in zip(test.sources, greedy, beam, test.targets) if g != t]
 print(f"{len(errors)} greedy errors; the first 8 (source -> greedy, beam; expected):")
 for s, g, b, t in errors[:8]:
@@ -585,8 +565,8 @@ for label in CLASSES:
     rows.append([label, ending_in_a(samples[label]), ending_in_a(name_lists[label]),
                  f"{np.mean([s in seen for s in samples[label]]):.0%}",
                  len(set(samples[label]))])
-show_table(["class", f"samples ending in a ({N_SAMPLES})", "list ending in a",
-            "samples that copy a training name", "distinct samples"], rows)
+table(["class", f"samples ending in a ({N_SAMPLES})", "list ending in a",
+       "samples that copy a training name", "distinct samples"], rows)
 
 # %% [markdown]
 # The same network and weights produce both columns; only $a^{\langle 0 \rangle}$ and

@@ -24,6 +24,7 @@ ALLOWED = {
     "tasks": {"checks", "cells", "proof", "data", "lm", "training"},
     "grading": {"functional"},
     "cli": {"__init__", "checks", "cells", "proof", "data", "lm", "tasks", "training"},
+    "notebook": {"__init__", "checks", "cells", "proof", "studies", "data", "lm", "tasks"},
     "__init__": {"cells", "proof"},
 }
 
