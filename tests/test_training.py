@@ -47,11 +47,11 @@ if how == "fsync":
         original(path)
     checkpoints._fsync = _fsync
 elif how in ("batch", "int"):
-    original_end = fit._NonFiniteLoss.on_train_batch_end
+    original_end = fit._DivergenceGuard.on_train_batch_end
     def on_train_batch_end(self, batch, logs=None):
         original_end(self, batch, logs)
         tick()
-    fit._NonFiniteLoss.on_train_batch_end = on_train_batch_end
+    fit._DivergenceGuard.on_train_batch_end = on_train_batch_end
 from rnn_zoo.cli.main import main
 sys.exit(main(sys.argv[1:]))
 """
@@ -112,6 +112,10 @@ def test_a_run_killed_and_resumed_again_and_again_ends_as_the_uninterrupted_one(
 
 
 # --------------------------------------------------------------------------- the directory
+def write_arrays(path):
+    np.savez(path, weight_0=np.arange(3.0))
+
+
 def tree(path):
     return {str(p.relative_to(path)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(path.rglob("*")) if p.is_file()}
@@ -135,8 +139,13 @@ def test_out_is_a_new_or_empty_folder_and_nothing_else_is_touched(tmp_path):
     with pytest.raises(ValueError, match="is a file, not a folder"):
         CheckpointDirectory(tmp_path / "file.txt").claim("M")
     assert (tmp_path / "file.txt").read_text() == "data"
+    killed = CheckpointDirectory(tmp_path / "killed")      # killed before its first checkpoint
+    killed.claim("M")
+    with pytest.raises(ValueError, match="holds no checkpoint yet .* without --resume"):
+        killed.claim("M", resume=True)
+    killed.claim("M")                                       # a fresh start there is fine
     ours = CheckpointDirectory(tmp_path / "new")
-    ours.write({"class": "M"}, {"epoch": 1, "monitor_value": 1.0}, lambda p: p.write_bytes(b"x"))
+    ours.write({"class": "M"}, {"epoch": 1, "monitor_value": 1.0}, write_arrays)
     with pytest.raises(ValueError, match="already holds a checkpoint: pass --resume"):
         ours.claim("M")
     ours.claim("M", resume=True)
@@ -149,7 +158,7 @@ def test_the_two_newest_and_the_best_checkpoints_are_kept(tmp_path):
     directory.claim("M")
     for epoch, metric in enumerate([3.0, 1.0, 2.0, 2.5, 4.0], 1):
         directory.write({"class": "M"}, {"epoch": epoch, "monitor_value": metric},
-                        lambda p: p.write_bytes(b"x"))
+                        write_arrays)
     good, damaged = directory.checkpoints()
     assert [c.state["epoch"] for c in good] == [5, 4, 2] and not damaged
     assert directory.select("best").state["epoch"] == 2
@@ -163,7 +172,7 @@ def test_a_damaged_or_edited_checkpoint_is_found_and_the_one_before_used(tmp_pat
     directory.claim("M")
     for epoch in (1, 2):
         directory.write({"class": "M", "vocabulary": ["good", "bad"]}, {"epoch": epoch},
-                        lambda p: p.write_bytes(b"0123456789"))
+                        write_arrays)
     newest = tmp_path / "ckpt-000002"
     if damage == "edited config":           # two vocabulary words swapped
         config = json.loads((newest / "config.json").read_text())
@@ -223,13 +232,47 @@ def test_a_nan_loss_stops_training_and_keeps_the_last_good_checkpoint(tmp_path):
                                   arrays.weights(good[0].arrays)[0])
 
 
-def test_nan_weights_are_refused_at_load(tmp_path):
+def test_a_finite_loss_a_thousand_times_the_first_is_divergence_too():
+    """A learning rate of 1e30 gives losses of 1e31 that never overflow: still diverged."""
+    class Model:
+        stop_training = False
+
+    loop = {}
+    guard = training._DivergenceGuard(loop)
+    guard.set_model(Model())
+    for batch, loss in enumerate([2.5, 1.9, 1.7]):
+        guard.on_train_batch_end(batch, {"loss": loss})
+    assert guard.where is None and loop["first_loss"] == 2.5
+    guard.on_train_batch_end(3, {"loss": 3e31})
+    assert guard.model.stop_training and "over 1000 times the run's first, 2.5" in guard.where
+    small = training._DivergenceGuard({"first_loss": 1e-6})       # 1 is the floor
+    small.set_model(Model())
+    small.on_train_batch_end(0, {"loss": 0.5})
+    assert small.where is None
+
+
+def test_a_checkpoint_with_nan_weights_is_never_written_nor_used(tmp_path):
     model = Tiny()
     saving.save(model, tmp_path)
+    good = model.network.get_weights()
     model.network.layers[0].kernel.assign(np.full((3, 1), np.nan, "float32"))
-    saving.save(model, tmp_path)                  # written by hand, as a bit flip would
-    with pytest.raises(ValueError, match="NaN or infinite weights"):
-        saving.load(tmp_path, Tiny)
+    with pytest.raises(ValueError, match="holds NaN or infinite values"):
+        saving.save(model, tmp_path)
+    assert CheckpointDirectory(tmp_path).serials() == [1] and not list(tmp_path.glob(".tmp-*"))
+    np.testing.assert_array_equal(saving.load(tmp_path, Tiny).network.get_weights()[0], good[0])
+    # One saved so all the same (its manifest matching): skipped, with a warning.
+    with np.load(tmp_path / "ckpt-000001" / "arrays.npz") as data:
+        arrays = dict(data)
+    arrays["weight_0"][0, 0] = np.nan
+    shutil.copytree(tmp_path / "ckpt-000001", tmp_path / "ckpt-000002")
+    np.savez(tmp_path / "ckpt-000002" / "arrays.npz", **arrays)
+    manifest = json.loads((tmp_path / "ckpt-000002" / "manifest.json").read_text())
+    manifest["files"]["arrays.npz"] = hashlib.sha256(
+        (tmp_path / "ckpt-000002" / "arrays.npz").read_bytes()).hexdigest()
+    (tmp_path / "ckpt-000002" / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.warns(CheckpointWarning, match="skipped ckpt-000002: .*NaN or infinite"):
+        loaded = saving.load(tmp_path, Tiny)
+    np.testing.assert_array_equal(loaded.network.get_weights()[0], good[0])
 
 
 def test_ctrl_c_keeps_the_checkpoints_and_says_how_to_resume(tmp_path):

@@ -41,8 +41,9 @@ def _windows(model, sentences, seq_len, batch_size, split, seed=None, shuffle=Tr
         return model.windows(sentences, seq_len, batch_size, shuffle=shuffle, seed=seed,
                              multiple_of=replicas)
     except ValueError as error:
-        raise UsageError(f"the {split} split: {usage_error(error)}; lower --seq-len or raise "
-                         "--max-chars") from None
+        message = str(error).replace("`sentences` hold", f"the {split} split holds")
+        raise UsageError(f"{message.replace('seq_length=', '--seq-len ')}; lower --seq-len or "
+                         "raise --max-chars") from None
 
 
 def _strategy(name):

@@ -8,6 +8,8 @@
   for words outside the vocabulary and for texts with no known word.
 """
 
+import re
+
 from rnn_zoo.cells.registry import NAMES as CELL_NAMES
 from rnn_zoo.cli.common import UsageError, add_verbose, positive_float, positive_int, rate
 
@@ -99,7 +101,8 @@ def _classify(args):
     try:
         probabilities = classifier.predict(args.texts)
     except ValueError as error:                    # e.g. a TEXT that is not UTF-8
-        raise UsageError(str(error).replace("`texts[", "TEXT [")) from None
+        message = re.sub(r"`texts\[(\d+)\]`", lambda m: f"TEXT {int(m[1]) + 1}", str(error))
+        raise UsageError(re.sub(r"received texts\[\d+\]=", "received ", message)) from None
     for text, p, tokens, unknown in zip(args.texts, probabilities, tokenize(args.texts),
                                         classifier.unknown_words(args.texts)):
         print(f"P(positive) = {p:.4f}  {'positive' if p > 0.5 else 'negative'}  {text!r}")

@@ -28,6 +28,9 @@ def load(data, level="char", max_chars=None):
     checks.choice("level", level, LEVELS)
     if max_chars is not None:
         max_chars = checks.positive_int("max_chars", max_chars)
+    if data not in CORPORA and os.path.isdir(data):
+        raise ValueError(f"`data` must be one of {', '.join(CORPORA)} or the path of a text "
+                         f"file; received data={data!r}, a folder")
     if data not in CORPORA and not os.path.isfile(data):
         raise ValueError(f"`data` must be one of {', '.join(CORPORA)} or the path of a text "
                          f"file; received data={data!r} (no such file)")
@@ -35,14 +38,15 @@ def load(data, level="char", max_chars=None):
         raise ValueError("`level` word does not fit `data` names (each name is one word); "
                          "use `level` char")
     if data in ("names", "ptb"):
-        splits = (datasets.split_items(datasets.first_names()) if data == "names" else
-                  datasets.penn_treebank())
+        splits = _fetched(data, lambda: datasets.split_items(datasets.first_names())
+                          if data == "names" else datasets.penn_treebank())
         if max_chars is not None:
             splits = {name: _limit(items, max_chars if name == "train" else max_chars // 10)
                       for name, items in splits.items()}
         lines = splits
     else:
-        text = datasets.shakespeare() if data == "shakespeare" else _read_text(data)
+        text = (_fetched(data, datasets.shakespeare) if data == "shakespeare" else
+                _read_text(data))
         text = text.replace("\r\n", "\n")
         if max_chars is not None:
             text = text[:max_chars]
@@ -53,6 +57,14 @@ def load(data, level="char", max_chars=None):
         return {name: [list(line) for line in items] for name, items in lines.items()}
     return {name: [line.split() for line in items if line.split()]
             for name, items in lines.items()}
+
+
+def _fetched(data, load):
+    """``load()``, a damaged cache's ``ValueError`` saying which corpus it was for."""
+    try:
+        return load()
+    except ValueError as error:
+        raise ValueError(f"`data` {data}: {error}") from None
 
 
 def _read_text(path):

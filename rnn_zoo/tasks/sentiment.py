@@ -316,6 +316,9 @@ class SentimentClassifier(TextModel):
             counts = np.bincount(vectorizer(tf.constant(texts)).flat_values.numpy(),
                                  minlength=len(vocabulary) + UNK_ID + 1)[UNK_ID + 1:]
             vocabulary = vocabulary[:int(np.sum(counts >= self.min_count))]
+        if not vocabulary:
+            raise ValueError(f"`texts` hold no word to build a vocabulary from (min_count="
+                             f"{self.min_count}); received texts={texts!r:.80}")
         self._build(vocabulary)
         return self
 

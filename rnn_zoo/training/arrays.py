@@ -35,8 +35,8 @@ def weights(path):
 
 
 def load(path, network, optimizer=None, where=""):
-    """Set ``network``'s weights (and ``optimizer``'s variables and the seed generators' states,
-    when given) from ``path``. ``ValueError`` naming ``where`` if the arrays do not fit the
+    """Set ``network``'s weights (and ``optimizer``'s variables, but for its learning rate, which
+    the caller set, and the seed generators' states, when given) from ``path``. ``ValueError`` naming ``where`` if the arrays do not fit the
     network or hold NaN or infinity."""
     with np.load(path) as data:
         arrays = dict(data)
@@ -60,7 +60,8 @@ def load(path, network, optimizer=None, where=""):
                 raise ValueError(f"{where} holds optimizer state that does not fit "
                                  f"{type(optimizer).__name__}")
             for variable, value in zip(optimizer.variables, values):
-                variable.assign(value)
+                if variable.path.rsplit("/", 1)[-1] != "learning_rate":   # the caller's wins
+                    variable.assign(value)
     seeds = _group(arrays, "seed_")
     generators = seed_generators(network)
     if len(seeds) == len(generators):

@@ -82,6 +82,22 @@ def _read_json(path, what):
     return value
 
 
+def _check_finite(path):
+    """``ValueError`` if an array of the ``.npz`` at ``path`` is unreadable or not finite."""
+    import numpy as np
+
+    try:
+        with np.load(path) as arrays:
+            for name in arrays.files:
+                values = arrays[name]
+                if values.dtype.kind == "f" and not np.all(np.isfinite(values)):
+                    raise ValueError(f"{path} holds NaN or infinite values (in {name})")
+    except (OSError, EOFError, ValueError) as error:
+        if "NaN or infinite" in str(error):
+            raise
+        raise ValueError(f"{path} is unreadable ({type(error).__name__}: {error})") from None
+
+
 class Checkpoint:
     """One verified checkpoint: its ``config``, ``state`` and the path of its ``arrays``."""
 
@@ -101,6 +117,7 @@ class Checkpoint:
             if sha256(self.path / name) != files[name]:
                 raise ValueError(f"{self.path / name} does not match the sha256 in its manifest "
                                  "(damaged or edited)")
+        _check_finite(self.path / "arrays.npz")
         self.manifest = manifest
         self.config = _read_json(self.path / "config.json", "config")
         self.state = _read_json(self.path / "state.json", "state")
@@ -184,7 +201,8 @@ class CheckpointDirectory:
     def claim(self, kind, resume=False):
         """Make ``OUT`` this model's checkpoint directory, or refuse without touching a byte:
 
-        * a new or empty folder is used (the marker is written);
+        * a new or empty folder is used (the marker is written), and so is one that holds
+          only the marker of a run killed before its first checkpoint;
         * a folder holding this tool's checkpoints is refused unless ``resume`` (of the same
           ``kind``);
         * anything else (a file, a folder with other files) is refused.
@@ -193,6 +211,14 @@ class CheckpointDirectory:
         if self.path.exists() and not self.path.is_dir():
             raise ValueError(f"{what} is a file, not a folder; choose a new or empty folder")
         marker = self.marker() if self.path.is_dir() else None
+        if marker is not None and not self.serials():       # killed before its first epoch
+            if resume:
+                raise ValueError(f"--resume: {what} holds no checkpoint yet (its run stopped "
+                                 "before the first epoch ended); start it again without --resume")
+            self._remove_temporaries()
+            write_file(self.path / MARKER, json.dumps(
+                {"format": FORMAT, "version": VERSION, "kind": kind}, indent=1).encode())
+            return
         if marker is not None:
             if marker.get("kind") != kind:
                 raise ValueError(f"{what} holds a {marker.get('kind')} checkpoint, not a {kind}; "
@@ -221,6 +247,7 @@ class CheckpointDirectory:
             (temporary / "config.json").write_text(json.dumps(config, indent=1))
             (temporary / "state.json").write_text(json.dumps(state, indent=1))
             write_arrays(temporary / "arrays.npz")
+            _check_finite(temporary / "arrays.npz")        # never write an unusable one
             for name in FILES:
                 _fsync(temporary / name)
             manifest = {"format": FORMAT, "version": VERSION, "kind": config.get("class"),

@@ -7,7 +7,7 @@ end with the weights of the run that was never interrupted:
   and restored (:mod:`rnn_zoo.training.arrays`), and so is the loop's own state (early
   stopping's best value and patience count, the history).
 
-A NaN or infinite loss stops training at once: the weights go back to the start of that epoch,
+A NaN or infinite loss, or one a thousand times the run's first, stops training at once: the weights go back to the start of that epoch,
 no checkpoint is written, and :class:`TrainingDiverged` says which checkpoint is kept. Ctrl-C
 raises :class:`TrainingInterrupted` (a ``KeyboardInterrupt``) once the checkpoints are safe.
 """
@@ -23,18 +23,33 @@ from rnn_zoo.training.checkpoints import CheckpointDirectory
 from rnn_zoo.training.errors import TrainingDiverged, TrainingInterrupted
 
 
-class _NonFiniteLoss(keras.callbacks.Callback):
-    """Stops ``fit`` at the first batch whose loss is NaN or infinite (as Keras's
-    ``TerminateOnNaN``, but remembering where)."""
+DIVERGENCE = 1e3
+"""A loss this many times the run's first one (or than 1, if that is larger) counts as
+diverged, however finite."""
 
-    def __init__(self):
+
+class _DivergenceGuard(keras.callbacks.Callback):
+    """Stops ``fit`` at the first batch whose loss is NaN or infinite (as Keras's
+    ``TerminateOnNaN``, but remembering where), or above :data:`DIVERGENCE` times the run's
+    first batch loss ``loop["first_loss"]`` (recorded here, kept in the checkpoints) or 1."""
+
+    def __init__(self, loop):
         super().__init__()
-        self.where = None
+        self.loop, self.where = loop, None
 
     def on_train_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")
-        if loss is not None and not math.isfinite(float(loss)):
-            self.where = f"batch {batch + 1}: loss {float(loss)}"
+        if loss is None:
+            return
+        loss, first = float(loss), self.loop.get("first_loss")
+        if first is None and math.isfinite(loss):
+            self.loop["first_loss"] = first = loss
+        if not math.isfinite(loss):
+            self.where = f"batch {batch + 1}: loss {loss}"
+        elif loss > DIVERGENCE * max(first, 1.0):
+            self.where = (f"batch {batch + 1}: loss {loss:.4g}, over {DIVERGENCE:g} times the "
+                          f"run's first, {first:.4g}")
+        if self.where:
             self.model.stop_training = True
 
 
@@ -95,7 +110,7 @@ def fit(model, network, data, epochs, *, validation_data=None, checkpoints=None,
     best_weights = None
     if resume and restore_best and loop["best"] is not None:
         best_weights = arrays.weights(checkpoints.select("best").arrays)
-    guard = _NonFiniteLoss()
+    guard = _DivergenceGuard(loop)
     progress = [] if verbose == 0 else [_Progress(epochs)]
     history = keras.callbacks.History()
     last = None
