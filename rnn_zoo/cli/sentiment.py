@@ -21,32 +21,16 @@ printed, with the defaults of those not given)."""
 
 
 def load_data(data):
-    """``{"train", "valid", "test"}``, each ``(texts, labels)``: ``rotten_tomatoes`` (its fixed
-    80/10/10 split) or the path of an IMDB directory (:func:`rnn_zoo.data.datasets.imdb_directory`;
-    10 % of its training reviews, stratified, held out for validation)."""
-    from rnn_zoo.data import datasets
+    """:func:`rnn_zoo.tasks.sentiment.load_splits`, its errors (a damaged or read-only cache
+    too) as usage errors."""
+    from rnn_zoo.tasks.sentiment import load_splits
 
-    if data == "rotten_tomatoes":
-        try:
-            return datasets.rotten_tomatoes()
-        except (ValueError, OSError) as error:     # a damaged cache, a read-only one
-            raise UsageError(f"--data {data}: {error}") from None
     try:
-        imdb = datasets.imdb_directory(data)
-    except ValueError as error:
-        raise UsageError(f"--data must be rotten_tomatoes or an IMDB directory; received "
+        return load_splits(data)
+    except (ValueError, OSError) as error:
+        raise UsageError(f"--data {data}: {error}" if data == "rotten_tomatoes" else
+                         f"--data must be rotten_tomatoes or an IMDB directory; received "
                          f"--data {data!r}: {error}") from None
-    texts, labels = imdb["train"]
-    parts = datasets.split_items(list(zip(texts, labels)), valid=0.1, test=0.0,
-                                 stratify=list(labels))
-    train, valid = (_unzip(parts[name]) for name in ("train", "valid"))
-    return {"train": train, "valid": valid, "test": imdb["test"]}
-
-
-def _unzip(pairs):
-    import numpy as np
-
-    return [text for text, _ in pairs], np.array([label for _, label in pairs], "int32")
 
 
 def _train_sentiment(args):

@@ -52,6 +52,7 @@ import tensorflow as tf
 from keras import ops
 
 from rnn_zoo import checks
+from rnn_zoo.data import datasets
 from rnn_zoo.tasks.text_model import TextModel
 from rnn_zoo.training import fit as training
 from rnn_zoo.cells.registry import recurrent_stack
@@ -76,6 +77,24 @@ PUNCTUATION = r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']'
 CONFIG_NAMES = ("cell", "units", "embedding_dim", "layers", "bidirectional", "dropout",
                 "max_tokens", "min_count", "embedding_dropout", "pooling",
                 "bag_of_words", "learning_rate", "builtin", "no_known_words", "seed")
+
+
+def load_splits(data="rotten_tomatoes"):
+    """``{"train", "valid", "test"}``, each ``(texts, labels)``: ``rotten_tomatoes`` (its fixed
+    80/10/10 split) or the path of an IMDB directory
+    (:func:`rnn_zoo.data.datasets.imdb_directory`; 10 % of its training reviews, stratified,
+    held out for validation)."""
+    if data == "rotten_tomatoes":
+        return datasets.rotten_tomatoes()
+    imdb = datasets.imdb_directory(data)
+    texts, labels = imdb["train"]
+    parts = datasets.split_items(list(zip(texts, labels)), valid=0.1, test=0.0,
+                                 stratify=list(labels))
+
+    def unzip(pairs):
+        return [text for text, _ in pairs], np.array([label for _, label in pairs], "int32")
+
+    return {"train": unzip(parts["train"]), "valid": unzip(parts["valid"]), "test": imdb["test"]}
 
 
 # --- argument checks --------------------------------------------------------------------------
