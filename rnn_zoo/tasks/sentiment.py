@@ -17,8 +17,8 @@ regression on the RNN's features *and* on n-gram indicators (:class:`BagOfNgrams
 baselines: :class:`BagOfWords` (logistic regression on binary unigram + bigram features: Keras
 ``TextVectorization(output_mode="multi_hot", ngrams=2)`` -> ``Dense(1, sigmoid)``) and
 :class:`Majority` (always the most frequent training label). :meth:`SentimentClassifier.save`
-and :meth:`~SentimentClassifier.load` keep a classifier in a directory (``config.json``:
-arguments, vocabulary, prior; ``model.weights.h5``), the format of :mod:`rnn_zoo.lm.rnn`.
+and :meth:`~SentimentClassifier.load` keep a classifier (arguments, vocabulary, prior,
+weights) in the checkpoint format of :mod:`rnn_zoo.training.checkpoints`.
 
 Defined behaviour at the edges (tested in ``tests/test_sentiment.py``):
 
