@@ -378,3 +378,26 @@ def test_every_model_saves_and_loads_through_the_checkpoint_format(tmp_path):
                 np.testing.assert_array_equal(np.asarray(r), np.asarray(e), err_msg=name)
     with pytest.raises(ValueError, match="holds a SentimentClassifier checkpoint, not a Tagger"):
         Tagger.load(tmp_path / "sentiment")
+
+
+def test_a_resumed_sentiment_classifier_equals_the_uninterrupted_one(tmp_path):
+    """Dropout, per-epoch shuffles, Adam and early stopping, through SentimentClassifier.fit."""
+    from rnn_zoo.tasks.sentiment import SentimentClassifier
+
+    texts = [f"{word} film {i}" for i, word in enumerate(["good", "bad", "great", "awful"] * 8)]
+    labels = [1, 0, 1, 0] * 8
+    settings = dict(cell="lstm", units=3, embedding_dim=3, dropout=0.2, seed=4)
+    fit = dict(validation_data=(texts[:8], labels[:8]), batch_size=8, patience=3, verbose=0)
+    reference = SentimentClassifier(**settings)
+    reference.fit(texts, labels, epochs=4, checkpoints=tmp_path / "reference", **fit)
+    part = SentimentClassifier(**settings)
+    part.fit(texts, labels, epochs=2, checkpoints=tmp_path / "part", **fit)
+    resumed = SentimentClassifier(**settings)
+    resumed.fit(texts, labels, epochs=4, checkpoints=tmp_path / "part", resume=True, **fit)
+    for a, b in zip(resumed.network.get_weights(), reference.network.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    with np.load(CheckpointDirectory(tmp_path / "part").select("latest").arrays) as a, \
+            np.load(CheckpointDirectory(tmp_path / "reference").select("latest").arrays) as b:
+        assert a.files == b.files
+        for name in a.files:
+            np.testing.assert_array_equal(a[name], b[name], err_msg=name)
