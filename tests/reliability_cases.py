@@ -1334,7 +1334,7 @@ add("B33", "classify with a language-model checkpoint",
     exits(2, r"rnn-zoo classify: error: CHECKPOINT '.*char_lm': '.*char_lm' holds a "
              r"RNNLanguageModel checkpoint, not a SentimentClassifier"))
 add("B34", "classify without a text", lambda t: t.cli("classify", t.use(t.s.sentiment)),
-    exits(2, r"rnn-zoo classify: error: the following arguments are required: TEXT"))
+    exits(2, r"rnn-zoo classify: error: give at least one TEXT, or --file with one text per line"))
 add("B35", "classify with a folder that does not exist",
     lambda t: t.cli("classify", t.tmp / "nonexistent", "x"),
     exits(2, r"rnn-zoo classify: error: " + NOT_CHECKPOINT.format(".*nonexistent")))

@@ -88,7 +88,7 @@ def language_model_checkpoint(tmp_path):
 @pytest.mark.parametrize("argv, message", [
     (["classify", "no/such/dir", "good"], "'no/such/dir' is not a checkpoint directory"),
     (["classify", "LM", "good"], "holds a RNNLanguageModel checkpoint, not a SentimentClassifier"),
-    (["classify", "CK"], "the following arguments are required: TEXT"),
+    (["classify", "CK"], "give at least one TEXT, or --file with one text per line"),
     (["train", "sentiment", "--out", "X", "--data", "no/such/dir"],
      "--data must be rotten_tomatoes or an IMDB directory"),
     (["train", "sentiment", "--out", "X", "--units", "0"], "--units: must be a positive integer"),
@@ -105,3 +105,25 @@ def test_bad_arguments_exit_with_a_message(argv, message, trained, language_mode
         cli.main([names.get(a, a) for a in argv])
     assert exit_.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_classify_reads_texts_from_a_file_or_standard_input(trained, tmp_path, capsys,
+                                                            monkeypatch):
+    """One text per line, blank lines left out: a text too long for an argument list (here
+    20,000 words) goes in a file."""
+    out, _ = trained
+    long_text = " ".join(["good"] * 10_000 + ["dull"] * 10_000)
+    texts = ["the movie was good", long_text, "the film was dull"]
+    path = tmp_path / "texts.txt"
+    path.write_text(f"{texts[0]}\n\n{texts[1]}\n   \n{texts[2]}\n", encoding="utf-8")
+    expected = SentimentClassifier.load(out).predict(texts)
+    assert cli.main(["classify", str(out), "--file", str(path)]) == 0
+    found = [float(p) for p in re.findall(r"P\(positive\) = ([0-9.]+)", capsys.readouterr().out)]
+    np.testing.assert_allclose(found, expected, atol=1e-4)
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(path.read_bytes())))
+    assert cli.main(["classify", str(out), "an extra text", "--file", "-"]) == 0
+    assert len(re.findall(r"P\(positive\) = ", capsys.readouterr().out)) == 4
+    (tmp_path / "latin1.txt").write_bytes("caf\xe9 cr\xe8me".encode("latin-1"))
+    with pytest.raises(SystemExit):
+        cli.main(["classify", str(out), "--file", str(tmp_path / "latin1.txt")])
+    assert "is not UTF-8 text" in capsys.readouterr().err

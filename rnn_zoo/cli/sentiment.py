@@ -75,20 +75,44 @@ def _train_sentiment(args):
     return 0
 
 
+def _texts(args):
+    """The TEXT arguments, then the lines of ``--file`` (``-``: standard input), blank lines
+    left out."""
+    import sys
+
+    texts = list(args.texts)
+    if args.file is not None:
+        try:
+            if args.file == "-":
+                lines = sys.stdin.buffer.read().decode("utf-8").splitlines()
+            else:
+                with open(args.file, encoding="utf-8") as file:
+                    lines = file.read().splitlines()
+        except UnicodeDecodeError as error:
+            raise UsageError(f"--file {args.file!r} is not UTF-8 text ({error})") from None
+        except OSError as error:
+            raise UsageError(f"--file {args.file!r}: {error.strerror}") from None
+        texts += [line for line in lines if line.strip()]
+    if not texts:
+        raise UsageError("give at least one TEXT, or --file with one text per line")
+    return texts
+
+
 def _classify(args):
     from rnn_zoo.tasks.sentiment import SentimentClassifier, tokenize
 
+    texts = _texts(args)
     try:
         classifier = SentimentClassifier.load(args.checkpoint)
     except ValueError as error:
         raise UsageError(f"CHECKPOINT {args.checkpoint!r}: {error}") from None
     try:
-        probabilities = classifier.predict(args.texts)
+        probabilities = classifier.predict(texts)
     except ValueError as error:                    # e.g. a TEXT that is not UTF-8
         message = re.sub(r"`texts\[(\d+)\]`", lambda m: f"TEXT {int(m[1]) + 1}", str(error))
         raise UsageError(re.sub(r"received texts\[\d+\]=", "received ", message)) from None
-    for text, p, tokens, unknown in zip(args.texts, probabilities, tokenize(args.texts),
-                                        classifier.unknown_words(args.texts)):
+    for text, p, tokens, unknown in zip(texts, probabilities, tokenize(texts),
+                                        classifier.unknown_words(texts)):
         print(f"P(positive) = {p:.4f}  {'positive' if p > 0.5 else 'negative'}  {text!r}")
         if len(unknown) == len(tokens):
             what = "no words" if not tokens else "no word it knows"
@@ -153,5 +177,8 @@ def add_commands(commands, train):
         "classify", help="P(positive) of texts under a trained sentiment classifier")
     classify.add_argument("checkpoint", metavar="CHECKPOINT",
                           help="a `train sentiment --out` directory")
-    classify.add_argument("texts", metavar="TEXT", nargs="+", help="one or more texts")
+    classify.add_argument("texts", metavar="TEXT", nargs="*", help="texts to classify")
+    classify.add_argument("--file", metavar="PATH",
+                          help="a UTF-8 file of texts, one per line (- for standard input): "
+                               "for long texts or many")
     classify.set_defaults(run=_classify, parser=classify)
