@@ -401,3 +401,37 @@ def test_a_resumed_sentiment_classifier_equals_the_uninterrupted_one(tmp_path):
         assert a.files == b.files
         for name in a.files:
             np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+
+
+def test_a_callers_callbacks_see_the_run_as_one_fit():
+    """Keras's EarlyStopping keeps its patience across the per-epoch fit calls and restores
+    the best epoch; on_train_begin/on_train_end run once; a callback that stops training
+    stops the run."""
+    model = Tiny()
+    model.network.compile(optimizer=keras.optimizers.SGD(0.5), loss="mse")
+    x = np.random.default_rng(0).normal(size=(32, 3)).astype("float32")
+    y = np.random.default_rng(1).normal(size=(32, 1)).astype("float32")   # noise: loss rises
+
+    def data(epoch):
+        import tensorflow as tf
+
+        return tf.data.Dataset.from_tensor_slices((x, y)).batch(8)
+
+    stop = keras.callbacks.EarlyStopping(monitor="loss", patience=2, restore_best_weights=True)
+    seen, weights = [], []
+
+    def epoch_end(epoch, logs):
+        seen.append(epoch)
+        weights.append(model.network.get_weights())
+
+    log = keras.callbacks.LambdaCallback(on_train_begin=lambda logs: seen.append("begin"),
+                                         on_train_end=lambda logs: seen.append("end"),
+                                         on_epoch_end=epoch_end)
+    history = training.fit(model, model.network, data, 50, callbacks=[stop, log], verbose=0)
+    epochs = len(history.history["loss"])
+    assert epochs < 50 and stop.stopped_epoch == epochs - 1
+    assert seen == ["begin", *range(epochs), "end"]
+    best = int(np.argmin(history.history["loss"]))
+    assert best < epochs - 1              # the weights went back to that epoch's
+    for restored, kept in zip(model.network.get_weights(), weights[best]):
+        np.testing.assert_array_equal(restored, kept)

@@ -64,6 +64,46 @@ class _Progress(keras.callbacks.ProgbarLogger):
         super().set_params({**params, "epochs": self.total})
 
 
+class _OncePerRun(keras.callbacks.Callback):
+    """A caller's callback seeing the run's per-epoch ``fit`` calls as one ``fit``: its
+    ``on_train_begin`` runs before the first epoch and ``on_train_end`` (:meth:`end`) after the
+    last, so that ``EarlyStopping``, ``ReduceLROnPlateau`` or a timer keep their state across
+    epochs; ``params["epochs"]`` is the run's. Every other hook is passed on as it comes."""
+
+    def __init__(self, callback, epochs):
+        super().__init__()
+        self.callback, self.epochs, self.began = callback, epochs, False
+
+    def set_model(self, model):
+        super().set_model(model)
+        self.callback.set_model(model)
+
+    def set_params(self, params):
+        super().set_params(params)
+        self.callback.set_params({**params, "epochs": self.epochs})
+
+    def on_train_begin(self, logs=None):
+        if not self.began:
+            self.began = True
+            self.callback.on_train_begin(logs)
+
+    def on_train_end(self, logs=None):
+        """Not at the end of each epoch's ``fit``: :meth:`end` runs it once."""
+
+    def end(self, logs=None):
+        if self.began:
+            self.callback.on_train_end(logs)
+
+
+def _pass_on(hook):
+    return lambda self, *args, **kwargs: getattr(self.callback, hook)(*args, **kwargs)
+
+
+for _hook in [name for name in vars(keras.callbacks.Callback)
+              if name.startswith("on_") and name not in ("on_train_begin", "on_train_end")]:
+    setattr(_OncePerRun, _hook, _pass_on(_hook))
+
+
 def learning_rate(value, name="learning_rate"):
     """A learning rate: a finite number > 0 (as the CLI checks it), or a Keras schedule."""
     if isinstance(value, keras.optimizers.schedules.LearningRateSchedule):
@@ -112,6 +152,7 @@ def fit(model, network, data, epochs, *, validation_data=None, checkpoints=None,
         best_weights = arrays.weights(checkpoints.select("best").arrays)
     guard = _DivergenceGuard(loop)
     progress = [] if verbose == 0 else [_Progress(epochs)]
+    callbacks = [_OncePerRun(callback, epochs) for callback in callbacks]
     history = keras.callbacks.History()
     last = None
     try:
@@ -146,6 +187,7 @@ def fit(model, network, data, epochs, *, validation_data=None, checkpoints=None,
             else:
                 loop["wait"] += 1
                 loop["stopped"] = patience is not None and loop["wait"] >= patience
+            loop["stopped"] = loop["stopped"] or network.stop_training    # by a callback
             if checkpoints is not None:
                 last = _save(checkpoints, model, network, loop, score, run)
     except KeyboardInterrupt as interrupt:
@@ -156,6 +198,8 @@ def fit(model, network, data, epochs, *, validation_data=None, checkpoints=None,
                  "kept" if good else f"no epoch had finished; {checkpoints.path} holds no "
                  "checkpoint yet")
         raise TrainingInterrupted(f"interrupted: {where}; resume with --resume") from interrupt
+    for callback in callbacks:
+        callback.end({name: values[-1] for name, values in loop["history"].items()})
     if restore_best and best_weights is not None and loop["best_epoch"] != loop["epoch"]:
         network.set_weights(best_weights)
         if checkpoints is not None and last is not None:
