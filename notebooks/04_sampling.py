@@ -484,9 +484,9 @@ print(f"run time {time.perf_counter() - START:.0f} s ({time.process_time():.0f} 
 # * **Never `<UNK>`**: `generate` bans the unknown token. 100 sentences sampled from a PTB
 #   trigram hold no `<unk>`, where a sampler without the ban would have drawn about 92.
 # * **Shakespeare** from a briefly trained character LSTM, at four temperatures: the share of
-#   words seen in the training text falls from 91 % at $T = 0.3$ to 26 % at $T = 1.5$.
-# * **O(n) generation and beam search**: carrying the state beats re-reading the text (8 times as
-#   fast at 200 characters, and the compiled loop 13 times as fast again); beam search finds
+#   words seen in the training text falls from 90 % at $T = 0.3$ to 21 % at $T = 1.5$.
+# * **O(n) generation and beam search**: carrying the state beats re-reading the text (4 times as
+#   fast at 200 characters, and the compiled loop 24 times as fast again); beam search finds
 #   likelier, shorter names than greedy decoding (*shana*, $\ln P = -6.872$, against greedy
 #   *marianne*, $-8.065$).
 
