@@ -36,8 +36,9 @@ def weights(path):
 
 def load(path, network, optimizer=None, where=""):
     """Set ``network``'s weights (and ``optimizer``'s variables, but for its learning rate, which
-    the caller set, and the seed generators' states, when given) from ``path``. ``ValueError`` naming ``where`` if the arrays do not fit the
-    network or hold NaN or infinity."""
+    the caller set, and the seed generators' states, when given) from ``path``, the arrays of a
+    verified checkpoint (:class:`rnn_zoo.training.checkpoints.Checkpoint` refuses non-finite
+    ones). ``ValueError`` naming ``where`` if they do not fit the network."""
     with np.load(path) as data:
         arrays = dict(data)
     weights = _group(arrays, "weight_")
@@ -46,10 +47,6 @@ def load(path, network, optimizer=None, where=""):
     if received != expected:
         raise ValueError(f"{where} holds weights of shapes {received[:6]}... that do not fit the "
                          f"network it describes ({expected[:6]}...)")
-    bad = [i for i, w in enumerate(weights) if not np.all(np.isfinite(w))]
-    if bad:
-        raise ValueError(f"{where} holds NaN or infinite weights (in {network.weights[bad[0]].path}"
-                         f"); it cannot be used")
     network.set_weights(weights)
     if optimizer is not None:
         values = _group(arrays, "optimizer_")

@@ -39,11 +39,18 @@ class CheckpointWarning(UserWarning):
 
 
 def sha256(path):
-    digest = hashlib.sha256()
     with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(file, "sha256").hexdigest()
+
+
+def _serial(path):
+    """``ckpt-000007`` -> 7."""
+    return int(pathlib.Path(path).name[len(PREFIX):])
+
+
+def best_of(good):
+    """The checkpoint with the best (lowest) monitored metric; the newest of equals."""
+    return min(good, key=lambda c: (c.metric, -c.serial))
 
 
 def _fsync(path):
@@ -87,15 +94,13 @@ def _check_finite(path):
     import numpy as np
 
     try:
-        with np.load(path) as arrays:
-            for name in arrays.files:
-                values = arrays[name]
-                if values.dtype.kind == "f" and not np.all(np.isfinite(values)):
-                    raise ValueError(f"{path} holds NaN or infinite values (in {name})")
+        with np.load(path) as data:
+            arrays = dict(data)
     except (OSError, EOFError, ValueError) as error:
-        if "NaN or infinite" in str(error):
-            raise
         raise ValueError(f"{path} is unreadable ({type(error).__name__}: {error})") from None
+    for name, values in arrays.items():
+        if values.dtype.kind == "f" and not np.all(np.isfinite(values)):
+            raise ValueError(f"{path} holds NaN or infinite values (in {name})")
 
 
 class Checkpoint:
@@ -122,7 +127,7 @@ class Checkpoint:
         self.config = _read_json(self.path / "config.json", "config")
         self.state = _read_json(self.path / "state.json", "state")
         self.kind = self.config.get("class")
-        self.serial = int(self.path.name[len(PREFIX):])
+        self.serial = _serial(self.path)
 
     @property
     def arrays(self):
@@ -157,7 +162,7 @@ class CheckpointDirectory:
     def serials(self):
         if not self.path.is_dir():
             return []
-        return sorted((int(p.name[len(PREFIX):]) for p in self.path.iterdir()
+        return sorted((_serial(p) for p in self.path.iterdir()
                        if p.is_dir() and p.name.startswith(PREFIX) and p.name[len(PREFIX):].isdigit()),
                       reverse=True)
 
@@ -189,9 +194,9 @@ class CheckpointDirectory:
         if not good:
             reasons = "; ".join(reason for _, reason in damaged) or "none was written yet"
             raise ValueError(f"{str(self.path)!r} holds no usable checkpoint ({reasons})")
-        chosen = good[0] if which == "latest" else min(good, key=lambda c: (c.metric, -c.serial))
+        chosen = good[0] if which == "latest" else best_of(good)
         for path, reason in damaged:
-            if int(path.name[len(PREFIX):]) > chosen.serial:
+            if _serial(path) > chosen.serial:
                 warnings.warn(f"skipped {path.name}: {reason}; using {chosen.path.name} "
                               f"(epoch {chosen.state.get('epoch')})", CheckpointWarning,
                               stacklevel=2)
@@ -216,8 +221,7 @@ class CheckpointDirectory:
                 raise ValueError(f"--resume: {what} holds no checkpoint yet (its run stopped "
                                  "before the first epoch ended); start it again without --resume")
             self._remove_temporaries()
-            write_file(self.path / MARKER, json.dumps(
-                {"format": FORMAT, "version": VERSION, "kind": kind}, indent=1).encode())
+            self._write_marker(kind)
             return
         if marker is not None:
             if marker.get("kind") != kind:
@@ -233,6 +237,9 @@ class CheckpointDirectory:
             raise ValueError(f"{what} is a folder with other files in it; rnn_zoo writes only "
                              "into a new or empty folder (nothing was changed)")
         self.path.mkdir(parents=True, exist_ok=True)
+        self._write_marker(kind)
+
+    def _write_marker(self, kind):
         write_file(self.path / MARKER, json.dumps(
             {"format": FORMAT, "version": VERSION, "kind": kind}, indent=1).encode())
 
@@ -261,20 +268,20 @@ class CheckpointDirectory:
             shutil.rmtree(temporary, ignore_errors=True)
             raise
         _fsync(self.path)
-        checkpoint = Checkpoint(final)
-        self._prune(checkpoint)
-        return checkpoint
+        return self._prune(serial)
 
     def _prune(self, newest):
+        """Keep the two newest good checkpoints and the best; remove the rest, and the damaged
+        ones older than ``newest`` (the serial just written). Returns that checkpoint."""
         good, damaged = self.checkpoints()
-        keep = {c.serial for c in good[:KEEP]}
-        keep.add(min(good, key=lambda c: (c.metric, -c.serial)).serial)
+        keep = {c.serial for c in good[:KEEP]} | {best_of(good).serial}
         for checkpoint in good:
             if checkpoint.serial not in keep:
                 shutil.rmtree(checkpoint.path)
-        for path, _ in damaged:            # older than the checkpoint just written
-            if int(path.name[len(PREFIX):]) < newest.serial:
+        for path, _ in damaged:
+            if _serial(path) < newest:
                 shutil.rmtree(path)
+        return next(c for c in good if c.serial == newest)
 
     def _remove_temporaries(self):
         """Folders and files that a killed writer left half-written."""
