@@ -186,7 +186,7 @@ def _train_lm(args):
         with strategy.scope():
             model.fit(train, epochs=args.epochs, validation_data=valid,
                       learning_rate=training["learning_rate"], clipnorm=training["clipnorm"],
-                      checkpoints=out, resume=latest is not None, verbose=args.verbose,
+                      checkpoints=out, resume=latest or False, verbose=args.verbose,
                       run=run)
     _print_score(model, corpus["valid"], "valid")
     print(f"checkpoint: {out.path}")

@@ -53,14 +53,12 @@ def _train_sentiment(args):
             raise UsageError(f"--{name.replace('_', '-')} {options[name]} differs from the "
                              f"checkpoint's {latest.config['config'].get(name)!r}: a resumed "
                              "run keeps its model")
-        options = latest.config["config"]
     data = load_data(args.data)
     (train_x, train_y), valid, (test_x, test_y) = data["train"], data["valid"], data["test"]
-    classifier = SentimentClassifier(**options)
     if latest is None:
-        classifier.adapt(train_x, train_y)
+        classifier = SentimentClassifier(**options).adapt(train_x, train_y)
     else:
-        classifier._restore(latest.config)
+        classifier = SentimentClassifier.from_checkpoint_config(latest.config)
     config = classifier.get_config()
     print(f"SentimentClassifier({', '.join(f'{k}={config[k]!r}' for k in MODEL_OPTIONS)}): "
           f"{classifier.count_params():,} parameters, vocabulary "
@@ -68,7 +66,7 @@ def _train_sentiment(args):
           f"{len(train_x):,} train / {len(valid[0]):,} valid / {len(test_x):,} test texts")
     classifier.fit(train_x, train_y, valid, epochs=args.epochs, batch_size=args.batch_size,
                    patience=args.patience, monitor=args.monitor, checkpoints=out,
-                   resume=latest is not None, verbose=args.verbose)
+                   resume=latest or False, verbose=args.verbose)
     print(f"validation accuracy {classifier.evaluate(*valid):.4f} ({len(valid[0]):,} texts), "
           f"test accuracy {classifier.evaluate(test_x, test_y):.4f} ({len(test_x):,} texts)")
     print(f"checkpoint (the best epoch by validation {args.monitor}): {out.path}")

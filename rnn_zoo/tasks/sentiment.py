@@ -401,8 +401,10 @@ class SentimentClassifier(TextModel):
             vt, vl = validation_data
             vt = checks.texts("validation texts", vt)
             vl = check_labels(vl, len(vt), "validation labels")
-        self._resume_or_adapt(checkpoints, resume, lambda: self.adapt(texts))
-        self.prior = float(np.mean(labels)) if not resume else self.prior
+        checkpoints, resume = self._resume_or_adapt(checkpoints, resume,
+                                                    lambda: self.adapt(texts))
+        if not resume:
+            self.prior = float(np.mean(labels))
         ids = self.encode(texts)
         validation = None
         if validation_data is not None:

@@ -356,7 +356,8 @@ class Tagger(TextModel):
             valid_sentences, valid_tags = _nonempty(
                 valid_sentences, check_tags(valid_tags, valid_sentences, "validation tags"),
                 "validation sentences")
-        self._resume_or_adapt(checkpoints, resume, lambda: self.adapt(sentences))
+        checkpoints, resume = self._resume_or_adapt(checkpoints, resume,
+                                                    lambda: self.adapt(sentences))
         ids = self.encode(sentences)
         validation, monitor = None, "loss"
         if validation_data is not None:

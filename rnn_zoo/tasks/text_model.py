@@ -75,23 +75,27 @@ class TextModel(saving.Checkpointable):
 
     # ---------------------------------------------------------------------------- training
     def _resume_or_adapt(self, checkpoints, resume, adapt):
-        """With ``resume``, the vocabulary of the newest checkpoint in ``checkpoints`` (its
-        weights are restored by the training loop); else ``adapt()`` unless already built."""
-        if checks.boolean("resume", resume):
-            if checkpoints is None:
-                raise ValueError("`resume=True` needs `checkpoints`, the directory to continue")
-            saved = training.checkpoint_directory(checkpoints, self, resume=True).select(
-                "latest", kind=type(self).__name__)
+        """With ``resume`` (True: the newest checkpoint in ``checkpoints``; or a checkpoint),
+        that checkpoint's vocabulary, unless the model holds it already (its weights are
+        restored by the training loop); else ``adapt()`` unless already built. Returns
+        ``checkpoints`` claimed for this model (or None) and the checkpoint to resume from (or
+        False), what :meth:`_train` takes."""
+        if checkpoints is not None:
+            checkpoints = training.checkpoint_directory(checkpoints, self, resume)
+        saved = training.resume_point(checkpoints, self, resume)
+        if saved is None:
+            if self.network is None:
+                adapt()
+            return checkpoints, False
+        if self.network is None or self.checkpoint_config() != saved.config:
             self._restore(saved.config)
-        elif self.network is None:
-            adapt()
+        return checkpoints, saved
 
     def _train(self, epoch_data, validation, epochs, patience, monitor, verbose, checkpoints,
                resume, loss, metrics=()):
         """Compile a fresh Adam and train with early stopping on ``monitor`` (``patience``),
-        ending with the best epoch's weights; sets ``history`` and ``train_seconds``."""
-        if checkpoints is not None:
-            checkpoints = training.checkpoint_directory(checkpoints, self, resume)
+        ending with the best epoch's weights; sets ``history`` and ``train_seconds``.
+        ``checkpoints`` and ``resume`` are what :meth:`_resume_or_adapt` returned."""
         self.network.compile(optimizer=keras.optimizers.Adam(self.learning_rate), loss=loss,
                              metrics=list(metrics), jit_compile=False)
         start = time.perf_counter()

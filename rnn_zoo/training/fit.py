@@ -19,7 +19,7 @@ import numpy as np
 
 from rnn_zoo import checks
 from rnn_zoo.training import arrays
-from rnn_zoo.training.checkpoints import CheckpointDirectory
+from rnn_zoo.training.checkpoints import Checkpoint, CheckpointDirectory, best_of
 from rnn_zoo.training.errors import TrainingDiverged, TrainingInterrupted
 
 
@@ -130,7 +130,9 @@ def fit(model, network, data, epochs, *, validation_data=None, checkpoints=None,
     ``data`` is a dataset or a function ``epoch -> dataset`` (what makes a resumed run equal
     the uninterrupted one). ``checkpoints`` is a claimed
     :class:`~rnn_zoo.training.checkpoints.CheckpointDirectory` (or None): a checkpoint after
-    every epoch, and with ``resume`` training continues from its newest. ``monitor`` (a
+    every epoch, and with ``resume`` training continues from its newest (or from ``resume``
+    itself, a :class:`~rnn_zoo.training.checkpoints.Checkpoint` the caller has chosen already:
+    it is not looked up, nor warned about, twice). ``monitor`` (a
     ``fit`` log, lower is better; ``"val_accuracy"`` and ``"accuracy"`` higher) decides the best
     epoch; ``patience`` stops after that many epochs without improvement; ``restore_best``
     ends with the best epoch's weights (written as the final checkpoint). ``run`` is saved in
@@ -143,13 +145,13 @@ def fit(model, network, data, epochs, *, validation_data=None, checkpoints=None,
     higher_is_better = monitor.endswith("accuracy")
     loop = {"epoch": 0, "best": None, "best_epoch": None, "wait": 0, "history": {},
             "stopped": False}
-    if resume:
-        latest = checkpoints.select("latest", kind=type(model).__name__)
+    latest = resume_point(checkpoints, model, resume)
+    if latest is not None:
         arrays.load(latest.arrays, network, network.optimizer, where=str(latest.path))
         loop = latest.state["loop"]
     best_weights = None
-    if resume and restore_best and loop["best"] is not None:
-        best_weights = arrays.weights(checkpoints.select("best").arrays)
+    if latest is not None and restore_best and loop["best"] is not None:
+        best_weights = arrays.weights(best_of(checkpoints.checkpoints()[0]).arrays)
     guard = _DivergenceGuard(loop)
     progress = [] if verbose == 0 else [_Progress(epochs)]
     callbacks = [_OncePerRun(callback, epochs) for callback in callbacks]
@@ -217,11 +219,25 @@ def _save(checkpoints, model, network, loop, score, run):
                              lambda path: arrays.save(path, network, network.optimizer))
 
 
+def resume_point(checkpoints, model, resume):
+    """The checkpoint a run continues from: ``resume`` itself when it is a
+    :class:`~rnn_zoo.training.checkpoints.Checkpoint`, the newest good one of ``checkpoints``
+    when it is True, None when it is False."""
+    if isinstance(resume, Checkpoint):
+        return resume
+    if not checks.boolean("resume", resume):
+        return None
+    if checkpoints is None:
+        raise ValueError("`resume=True` needs `checkpoints`, the directory to continue")
+    return checkpoints.select("latest", kind=type(model).__name__)
+
+
 def checkpoint_directory(directory, model, resume=False):
     """``directory`` (a path or a :class:`CheckpointDirectory`) claimed for ``model``: a new or
-    empty folder, or with ``resume`` one holding its checkpoints."""
+    empty folder, or with ``resume`` (True or a checkpoint) one holding its checkpoints."""
     if isinstance(directory, CheckpointDirectory):
         return directory
     checkpoints = CheckpointDirectory(directory)
-    checkpoints.claim(type(model).__name__, resume=checks.boolean("resume", resume))
+    checkpoints.claim(type(model).__name__,
+                      resume=isinstance(resume, Checkpoint) or checks.boolean("resume", resume))
     return checkpoints
