@@ -29,3 +29,14 @@ def randomize(layer, rng, scale=0.5):
     for variable in layer.trainable_weights:
         variable.assign(rng.normal(0.0, scale, variable.shape).astype(variable.dtype))
     return layer
+
+
+def write_imdb(root, splits):
+    """An IMDB-layout directory ``root/{split}/{pos,neg}/{i}_{label}.txt`` of ``splits``
+    (``{"train": (texts, labels), ...}``), as ``rnn_zoo.data.datasets.imdb_directory`` reads."""
+    for split, (texts, labels) in splits.items():
+        for i, (text, label) in enumerate(zip(texts, labels)):
+            folder = root / split / ("pos" if label else "neg")
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{i}_{label}.txt").write_text(text, encoding="utf-8")
+    return root

@@ -67,6 +67,7 @@ from rnn_zoo.lm.rnn import RNNLanguageModel
 from rnn_zoo.tasks.sentiment import SentimentClassifier
 from rnn_zoo.training import fit as fit_module
 from rnn_zoo.training.checkpoints import CheckpointDirectory, sha256 as file_sha256
+from conftest import write_imdb
 
 KILL_TEST = ("tests/test_training.py::"
              "test_a_run_killed_and_resumed_again_and_again_ends_as_the_uninterrupted_one")
@@ -364,14 +365,7 @@ class Shared:
 
     @cached_property
     def imdb(self):
-        root = self.root / "imdb"
-        for split, n, seed in (("train", 60, 0), ("test", 20, 1)):
-            texts, labels = reviews(n, seed)
-            for i, (review, label) in enumerate(zip(texts, labels)):
-                folder = root / split / ("pos" if label else "neg")
-                folder.mkdir(parents=True, exist_ok=True)
-                (folder / f"{i}_{label}.txt").write_text(review, encoding="utf-8")
-        return root
+        return write_imdb(self.root / "imdb", {"train": reviews(60, 0), "test": reviews(20, 1)})
 
     @cached_property
     def char_lm(self):

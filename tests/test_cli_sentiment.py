@@ -12,6 +12,7 @@ import pytest
 from rnn_zoo.cli import main as cli
 from rnn_zoo.training.checkpoints import CheckpointDirectory
 from rnn_zoo.tasks.sentiment import SentimentClassifier
+from conftest import write_imdb
 from test_sentiment import toy_corpus
 
 TINY = ["--cell", "gru", "--units", "4", "--embedding-dim", "4", "--epochs", "1", "--seed", "0",
@@ -21,14 +22,8 @@ TINY = ["--cell", "gru", "--units", "4", "--embedding-dim", "4", "--epochs", "1"
 @pytest.fixture(scope="module")
 def imdb(tmp_path_factory):
     """``{train,test}/{pos,neg}/*.txt`` of toy reviews: 120 for training, 40 for testing."""
-    root = tmp_path_factory.mktemp("aclImdb")
-    for split, n, seed in (("train", 120, 0), ("test", 40, 1)):
-        texts, labels = toy_corpus(n, seed)
-        for i, (text, label) in enumerate(zip(texts, labels)):
-            folder = root / split / ("pos" if label else "neg")
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / f"{i}_{label}.txt").write_text(text, encoding="utf-8")
-    return root
+    return write_imdb(tmp_path_factory.mktemp("aclImdb"),
+                      {"train": toy_corpus(120, 0), "test": toy_corpus(40, 1)})
 
 
 @pytest.fixture(scope="module")

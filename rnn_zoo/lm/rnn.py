@@ -44,7 +44,6 @@ from rnn_zoo.data.text import PAD
 from rnn_zoo.training import fit as training, saving
 
 
-
 class KerasLanguageModel(LanguageModel, saving.Checkpointable):
     """What the Keras language models share: the vocabulary, training through
     :func:`rnn_zoo.training.fit.fit`, and saving in :mod:`rnn_zoo.training`'s checkpoint format.
