@@ -7,6 +7,7 @@ backend until a Keras object is asked for.
 
 import importlib
 import importlib.abc
+import importlib.util
 import sys
 
 # public name -> the module that defines it

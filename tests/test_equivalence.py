@@ -3,15 +3,20 @@
 The cases (sizes, return_sequences, go_backwards, bias, unroll, initial states, three mask
 patterns, stateful batches, Bidirectional, stacked cells; both conversion directions; GRU with
 ``reset_after`` both ways) live in :data:`rnn_zoo.proof.verify.CASES`, shared with ``rnn-zoo verify``.
+On TensorFlow every case runs; the JAX and PyTorch runs (``tests/test_backends.py``) take
+:data:`~rnn_zoo.proof.verify.COVERING_CASES`, every family both ways and every setting.
 """
 
 import numpy as np
 import pytest
 
+from rnn_zoo import backends
 from rnn_zoo.proof import verify
 
+CASES = verify.CASES if backends.name() == "tensorflow" else verify.COVERING_CASES
 
-@pytest.mark.parametrize("case", verify.CASES, ids=lambda c: c.name)
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_zoo_equals_builtin(case):
     result = verify.run_case(case, seed=7)
     for what, (worst, ok) in result.items():
@@ -34,13 +39,17 @@ def test_harness_catches_a_swapped_gate(monkeypatch):
     assert not result["outputs"][1] and result["outputs"][0] > 1e-3
 
 
-def test_cases_cover_every_family_direction_and_setting():
-    names = {(c.family, c.direction) for c in verify.CASES}
+@pytest.mark.parametrize("cases", ["CASES", "COVERING_CASES"])
+def test_cases_cover_every_family_direction_and_setting(cases):
+    cases = getattr(verify, cases)
+    assert set(cases) <= set(verify.CASES)
+    names = {(c.family, c.direction) for c in cases}
     assert len(names) == 9  # 5 families x 2 directions, less SimplifiedGRU from_keras
     for field in ("go_backwards", "initial_state", "stateful", "unroll"):
-        assert any(getattr(c, field) for c in verify.CASES), field
-    assert {c.mask for c in verify.CASES} >= set(verify.MASKS)
-    assert {c.wrapper for c in verify.CASES} >= {"bidirectional", "stacked"}
+        assert any(getattr(c, field) for c in cases), field
+    assert any(not c.use_bias for c in cases) and any(not c.return_sequences for c in cases)
+    assert {c.mask for c in cases} >= set(verify.MASKS)
+    assert {c.wrapper for c in cases} >= {"bidirectional", "stacked"}
 
 
 def test_verify_cli_exits_zero_and_prints_the_table(capsys):

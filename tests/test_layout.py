@@ -11,20 +11,21 @@ import pytest
 
 PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "rnn_zoo"
 
-# layer -> the layers it may import (``checks`` and ``functional`` are the foundation)
+# layer -> the layers it may import (``checks``, ``backends`` and ``functional`` are the foundation)
 ALLOWED = {
     "checks": set(),
+    "backends": set(),
     "functional": {"__init__"},  # only to_cell/from_cell, inside them: the bridge to the zoo cells
     "cells": {"checks"},
-    "proof": {"__init__", "checks", "cells", "functional"},
-    "studies": {"checks", "cells", "proof", "functional"},
-    "data": {"checks"},
+    "proof": {"__init__", "backends", "checks", "cells", "functional"},
+    "studies": {"backends", "checks", "cells", "proof", "functional"},
+    "data": {"backends", "checks"},
     "training": {"checks"},
-    "lm": {"checks", "cells", "data", "training"},
-    "tasks": {"checks", "cells", "proof", "data", "lm", "training"},
-    "grading": {"functional"},
-    "cli": {"__init__", "checks", "cells", "proof", "data", "lm", "tasks", "training"},
-    "notebook": {"__init__", "checks", "cells", "proof", "studies", "data", "lm", "tasks"},
+    "lm": {"backends", "checks", "cells", "data", "training"},
+    "tasks": {"backends", "checks", "cells", "proof", "data", "lm", "training"},
+    "grading": {"backends", "functional"},
+    "cli": {"__init__", "backends", "checks", "cells", "proof", "data", "lm", "tasks", "training"},
+    "notebook": {"__init__", "backends", "checks", "cells", "proof", "studies", "data", "lm", "tasks"},
     "__init__": {"cells", "proof"},
 }
 

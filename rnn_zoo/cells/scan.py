@@ -1,13 +1,13 @@
 r"""Unrolling a cell with ``scan`` (slide section 4, seed 002).
 
-:func:`scan` is the slide's plain-Python listing; ``tf.scan`` does the same inside the graph
-(time-major, one step per element), and :func:`scan_rnn` drives any Keras-contract cell with it,
-returning what ``keras.layers.RNN(cell, return_sequences=True, return_state=True)`` returns.
+:func:`scan` is the slide's plain-Python listing; ``keras.ops.scan`` does the same inside the
+backend's graph (``tf.scan``/``jax.lax.scan``-like: time-major, one step per element), and
+:func:`scan_rnn` drives any Keras-contract cell with it, returning what
+``keras.layers.RNN(cell, return_sequences=True, return_state=True)`` returns, on every backend.
 """
 
 import inspect
 
-import tensorflow as tf
 from keras import ops, tree
 from keras.src.layers.rnn.dropout_rnn_cell import DropoutRNNCell
 
@@ -39,8 +39,16 @@ def cell_inputs(cell, inputs):
     return inputs
 
 
+def _plain(structure):
+    """``structure`` with plain lists for its lists and tuples (Keras's tracked lists are not
+    JAX types)."""
+    if isinstance(structure, (list, tuple)):
+        return [_plain(s) for s in structure]
+    return structure
+
+
 def scan_rnn(cell, inputs, initial_state=None, mask=None, go_backwards=False, training=False):
-    """Run ``cell`` over ``inputs`` (batch, time, features) with ``tf.scan``.
+    """Run ``cell`` over ``inputs`` (batch, time, features) with ``keras.ops.scan``.
 
     Returns ``(outputs, final_states)``: ``outputs`` is (batch, time, output_size) in the order
     the steps ran (reversed when ``go_backwards``, as Keras does), ``final_states`` a list.
@@ -56,19 +64,19 @@ def scan_rnn(cell, inputs, initial_state=None, mask=None, go_backwards=False, tr
     state_size = cell.state_size if isinstance(cell.state_size, (list, tuple)) else [cell.state_size]
     if initial_state is None:
         initial_state = cell.get_initial_state(batch_size=batch)
-    states = tree.map_structure(
+    states = _plain(tree.map_structure(
         lambda s: ops.convert_to_tensor(s, dtype=inputs.dtype),
         checks.initial_state(initial_state, state_size, inputs),
-    )
+    ))
 
-    xs = tf.transpose(inputs, [1, 0, 2])                      # time-major, as tf.scan wants
+    xs = ops.transpose(inputs, [1, 0, 2])                      # time-major, as scan wants
     if mask is None:
         steps = ops.ones(ops.shape(xs)[:2] + (1,), dtype="bool")
     else:
         checks.mask(mask, inputs)
-        steps = tf.transpose(ops.cast(mask, "bool"))[:, :, None]
+        steps = ops.transpose(ops.cast(mask, "bool"))[:, :, None]
     if go_backwards:
-        xs, steps = tf.reverse(xs, [0]), tf.reverse(steps, [0])
+        xs, steps = ops.flip(xs, 0), ops.flip(steps, 0)
 
     kwargs = {"training": training} if "training" in inspect.signature(cell.call).parameters else {}
     if training and isinstance(cell, DropoutRNNCell):  # one mask per sequence, as Keras does
@@ -79,16 +87,16 @@ def scan_rnn(cell, inputs, initial_state=None, mask=None, go_backwards=False, tr
         prev_output, prev_states = carry
         x, keep = elems
         output, new_states = cell(x, prev_states, **kwargs)
-        new_states = tree.pack_sequence_as(prev_states, tree.flatten(new_states))
+        new_states = _plain(tree.pack_sequence_as(prev_states, tree.flatten(new_states)))
         new_states = tree.map_structure(lambda n, p: ops.where(keep, n, p), new_states, prev_states)
-        return ops.where(keep, output, prev_output), new_states
+        carry = (ops.where(keep, output, prev_output), new_states)
+        return carry, carry  # every step's carry is kept (TensorFlow's ops.scan stacks the carry)
 
     output_size = getattr(cell, "output_size", None) or tree.flatten(state_size)[0]
     no_output = ops.zeros((batch, output_size), dtype=inputs.dtype)
-    outputs, all_states = tf.scan(step, (xs, steps), initializer=(no_output, states))
+    (_, final_states), (outputs, _) = ops.scan(step, (no_output, states), (xs, steps))
 
     if isinstance(cell, DropoutRNNCell):
         cell.reset_dropout_mask()
         cell.reset_recurrent_dropout_mask()
-    final_states = tree.map_structure(lambda s: s[-1], all_states)
-    return tf.transpose(outputs, [1, 0, 2]), final_states
+    return ops.transpose(outputs, [1, 0, 2]), final_states

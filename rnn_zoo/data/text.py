@@ -29,10 +29,12 @@ from collections import Counter
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from rnn_zoo import checks
+from rnn_zoo.backends import LazyTensorFlow
 from rnn_zoo.checks import check_sentences
+
+tf = LazyTensorFlow("rnn_zoo.data.text (StringLookup, tf.data pipelines)")
 
 PAD = -1
 """The target id of padding: ``SparseCategoricalCrossentropy(ignore_class=PAD)`` skips it."""

@@ -32,10 +32,9 @@ an ``RNNLanguageModel`` itself).
 
 import keras
 import numpy as np
-import tensorflow as tf
 from keras import ops
 
-from rnn_zoo import checks
+from rnn_zoo import backends, checks
 from rnn_zoo.checks import check_sentences, check_tokens
 from rnn_zoo.lm.interface import LanguageModel
 from rnn_zoo.lm.rnn import RNNLanguageModel
@@ -122,8 +121,8 @@ class VectorToSequence(saving.Checkpointable):
         logits = self._decode(x, keras.tree.flatten(self.state_network(conditions)))
         self.network = keras.Model([conditions, x], logits, name=checks.snake_case(
             type(self).__name__))
-        self._initial_states = tf.function(self.state_network, reduce_retracing=True)
-        self._network_log_probs = tf.function(self._log_softmax, reduce_retracing=True)
+        self._initial_states = backends.function(self.state_network, self.network.weights)
+        self._network_log_probs = backends.function(self._log_softmax, self.network.weights)
 
     # ------------------------------------------------------------------- save and load
     def get_config(self):
@@ -222,6 +221,7 @@ class VectorToSequence(saving.Checkpointable):
         return ids, sentences
 
     def _dataset(self, conditions, outputs, batch_size, shuffle=False, seed=None):
+        tf = backends.tensorflow(f"{type(self).__name__}'s training data (tf.data pipelines)")
         ids, sentences = self._pairs(conditions, outputs)
         x, y = self._teacher_forcing(sentences)
         data = tf.data.Dataset.from_tensor_slices(((ids, x), y))
@@ -265,7 +265,8 @@ class VectorToSequence(saving.Checkpointable):
         for first in range(0, len(sentences), size):
             batch = sentences[first:first + size]
             x, _ = self._teacher_forcing(batch)
-            log_probs = self._network_log_probs(condition_ids[first:first + size], x).numpy()
+            log_probs = ops.convert_to_numpy(
+                self._network_log_probs(condition_ids[first:first + size], x))
             result += [row[:len(sentence) + 1] for row, sentence in zip(log_probs, batch)]
         return [row.astype(np.float64) for row in result]
 

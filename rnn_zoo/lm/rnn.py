@@ -23,7 +23,7 @@ and reset at every epoch: truncated backpropagation through time over long text.
 **Scoring and generation.** :meth:`RNNLanguageModel.token_log_probs` runs each sentence once
 through the network; :meth:`~RNNLanguageModel.start`, :meth:`~RNNLanguageModel.advance` and
 :meth:`~RNNLanguageModel.state_log_probs` carry the recurrent state ``a<t>`` (and ``c<t>``) from
-token to token with a one-step ``tf.function`` over the zoo cells: O(1) per token.
+token to token with a one-step compiled function (:func:`rnn_zoo.backends.function`) over the zoo cells: O(1) per token.
 """
 
 import math
@@ -32,10 +32,9 @@ from typing import NamedTuple
 
 import keras
 import numpy as np
-import tensorflow as tf
 from keras import ops
 
-from rnn_zoo import checks
+from rnn_zoo import backends, checks
 from rnn_zoo.cells.registry import NAMES as CELL_NAMES, recurrent_stack
 from rnn_zoo.checks import check_sentences, check_tokens
 from rnn_zoo.lm.interface import LanguageModel
@@ -111,7 +110,7 @@ class KerasLanguageModel(LanguageModel, saving.Checkpointable):
         try:
             return training.fit(model, network, data, epochs, checkpoints=checkpoints,
                                 resume=resume, run=run, **fit_kwargs)
-        except tf.errors.InvalidArgumentError as error:
+        except Exception as error:  # TensorFlow's InvalidArgumentError names the bad id
             if "is not in [0," not in str(error):
                 raise
             found = re.search(r"indices\[[0-9,]+\] = -?[0-9]+ is not in \[0, [0-9]+\)", str(error))
@@ -154,8 +153,8 @@ class RNNLanguageModel(KerasLanguageModel):
         self._embedding = self.network.get_layer("embedding")
         self._cells = [self.network.get_layer(f"rnn_{i}").cell for i in range(self.layers)]
         self._logits = self.network.get_layer("logits")
-        self._score = tf.function(self._score_batch, reduce_retracing=True)
-        self._step = tf.function(self.step, reduce_retracing=True)
+        self._score = backends.function(self._score_batch, self.network.weights)
+        self._step = backends.function(self.step, self.network.weights)
 
     def get_config(self):
         return {**super().get_config(), "cell": self.cell, "units": self.units,
@@ -269,7 +268,7 @@ class RNNLanguageModel(KerasLanguageModel):
     def _score_batch(self, x, y):
         """``ln ŷ<t>[y<t>]`` for every position of the batch ``x`` (``y`` padded with any id)."""
         log_probs = ops.log_softmax(self.network(x, training=False), axis=-1)
-        return tf.gather(log_probs, y, batch_dims=2)
+        return ops.take_along_axis(log_probs, ops.expand_dims(y, -1), axis=-1)[..., 0]
 
     def next_log_probs(self, context=()):
         ids = np.concatenate([[self.eos_id], self.ids(check_tokens("context", context))])
@@ -285,7 +284,7 @@ class RNNLanguageModel(KerasLanguageModel):
             x = keras.utils.pad_sequences([np.r_[self.eos_id, y[:-1]] for y in batch],
                                           padding="post", value=self.eos_id)
             y = keras.utils.pad_sequences(batch, padding="post", value=0)
-            log_probs = self._score(x, y).numpy()
+            log_probs = ops.convert_to_numpy(self._score(x, y))
             scores += [log_probs[i, :len(row)] for i, row in enumerate(batch)]
         return np.concatenate(scores).astype(np.float64)
 
@@ -306,16 +305,12 @@ class RNNLanguageModel(KerasLanguageModel):
         inputs = np.r_[self.eos_id, targets[:-1]].astype(np.int32)
         network = self._network(1, stateful=True)
         network.set_weights(self.network.get_weights())
-
-        @tf.function(reduce_retracing=True)
-        def score(x, y):
-            log_probs = ops.log_softmax(network(x, training=False), axis=-1)
-            return tf.reduce_sum(tf.gather(log_probs, y, batch_dims=2))
-
-        total = 0.0
+        predict, total = backends.stateful_predict(network), 0.0
         for first in range(0, len(targets), seq_length):
             chunk = slice(first, first + seq_length)
-            total += float(score(inputs[None, chunk], targets[None, chunk]))
+            logits = predict(inputs[None, chunk])[0].astype(np.float64)
+            log_probs = logits - _logsumexp(logits)
+            total += log_probs[np.arange(len(logits)), targets[chunk]].sum()
         return float(np.exp(-total / len(targets)))
 
     # ------------------------------------------------------------------ one token at a time
@@ -330,8 +325,8 @@ class RNNLanguageModel(KerasLanguageModel):
         return ops.log_softmax(self._logits(x)[0]), new_states
 
     def _read(self, token_id, states):
-        log_probs, states = self._step(tf.constant([token_id], tf.int32), states)
-        return RNNState(states, log_probs.numpy().astype(np.float64))
+        log_probs, states = self._step(ops.convert_to_tensor([token_id], "int32"), states)
+        return RNNState(states, ops.convert_to_numpy(log_probs).astype(np.float64))
 
     def start(self, prompt=(), initial_states=None):
         """The state after the start input ``</s>`` and the ``prompt`` tokens, read from
@@ -356,6 +351,12 @@ class RNNLanguageModel(KerasLanguageModel):
     def __repr__(self):
         return (f"RNNLanguageModel(cell={self.cell!r}, units={self.units}, layers={self.layers}, "
                 f"embedding_dim={self.embedding_dim}, V={len(self.vocabulary)})")
+
+
+def _logsumexp(logits):
+    """``ln sum exp`` over the last axis, kept for broadcasting."""
+    top = logits.max(axis=-1, keepdims=True)
+    return top + np.log(np.exp(logits - top).sum(axis=-1, keepdims=True))
 
 
 class _ResetStates(keras.callbacks.Callback):

@@ -24,11 +24,13 @@ Each step turns ``ln P(w | tokens so far)`` into the logits it samples from
 The token is then drawn with the Gumbel-max trick, ``argmax_w (logit_w + g_w)`` with
 ``g_w = -ln(-ln u_w)``, ``u_w ~ U(0, 1)``: an exact sample of ``softmax(logits)``.
 
-**One graph for an RNN LM.** A Python loop pays TensorFlow's call overhead at every token. For
-an :class:`~rnn_zoo.lm.rnn.RNNLanguageModel`, :func:`generate` runs the whole loop in one
-``tf.function`` compiled with XLA (a ``tf.while_loop`` over the model's own one-step
-computation and the same :func:`sampling_logits`, with ``tf.random`` stateless Gumbel noise;
-compiled once per ``max_tokens`` and per combination of cuts), so the two paths sample
+**One graph for an RNN LM.** A Python loop pays the backend's call overhead at every token. For
+an :class:`~rnn_zoo.lm.rnn.RNNLanguageModel`, :func:`generate` runs the whole loop as one
+compiled function (:func:`rnn_zoo.backends.function`: ``tf.function`` with XLA on TensorFlow,
+``jax.jit`` on JAX, eager on PyTorch) -- a ``keras.ops.while_loop`` over the model's own
+one-step computation and the same :func:`sampling_logits`, with counter-based Gumbel noise
+(:func:`rnn_zoo.backends.stateless_uniform`); compiled once per ``max_tokens`` and per
+combination of cuts -- so the two paths sample
 from the same distribution at every step; with one seed they draw different random numbers, so
 only their greedy (``top_k=1``) outputs are equal token for token.
 
@@ -38,10 +40,11 @@ only their greedy (``top_k=1``) outputs are equal token for token.
 import weakref
 from typing import NamedTuple
 
+import keras
 import numpy as np
-import tensorflow as tf
+from keras import ops
 
-from rnn_zoo import checks
+from rnn_zoo import backends, checks
 from rnn_zoo.checks import check_tokens
 from rnn_zoo.lm.rnn import RNNLanguageModel
 
@@ -90,38 +93,49 @@ def sampling_logits(log_probs, banned, temperature=1.0, top_k=None, top_p=None):
     to the ``top_p`` nucleus; removed tokens get ``-inf``. ``softmax`` of the result is the
     sampling distribution. ``top_k`` / ``top_p`` of ``None`` switch that cut off.
 
-    One TensorFlow definition serves both the step-by-step sampler and the one-graph loop.
+    One ``keras.ops`` definition serves both the step-by-step sampler and the one-graph loop,
+    on every backend.
     """
-    log_probs = tf.convert_to_tensor(log_probs)
-    minus_inf = tf.constant(-np.inf, log_probs.dtype)
+    log_probs = ops.convert_to_tensor(log_probs)
+    minus_inf = ops.full_like(log_probs, -np.inf)
     # The most likely allowed token is shifted to 0 before dividing by T (softmax does not
     # change), so that no T > 0 -- 1e-45 or infinity -- can make a NaN: T -> 0 is the argmax,
     # T = inf the uniform distribution over the allowed tokens.
-    allowed = tf.logical_not(banned) & (log_probs > minus_inf)
-    best = tf.reduce_max(tf.where(allowed, log_probs, minus_inf), axis=-1, keepdims=True)
-    shifted = tf.where(allowed, log_probs - best, minus_inf)
+    allowed = ops.logical_not(banned) & (log_probs > minus_inf)
+    best = ops.max(ops.where(allowed, log_probs, minus_inf), axis=-1, keepdims=True)
+    shifted = ops.where(allowed, log_probs - best, minus_inf)
     # A subnormal T is flushed to 0 on some devices (XLA): the smallest normal one is as greedy.
-    smallest_normal = np.finfo(log_probs.dtype.as_numpy_dtype).tiny
-    temperature = tf.maximum(tf.cast(temperature, log_probs.dtype), smallest_normal)
-    logits = tf.where(allowed, shifted / temperature, minus_inf)
+    smallest_normal = float(np.finfo(keras.backend.standardize_dtype(log_probs.dtype)).tiny)
+    temperature = ops.maximum(ops.cast(temperature, log_probs.dtype), smallest_normal)
+    logits = ops.where(allowed, shifted / temperature, minus_inf)
     if top_k is not None:
-        k = tf.minimum(tf.cast(top_k, tf.int32), tf.shape(logits)[-1])
-        kth_largest = tf.math.top_k(logits, k).values[..., -1:]
-        logits = tf.where(logits >= kth_largest, logits, minus_inf)
+        k = ops.minimum(ops.cast(top_k, "int32"), ops.shape(logits)[-1])
+        descending = ops.flip(ops.sort(logits, axis=-1), axis=-1)
+        kth_largest = ops.take_along_axis(descending, ops.zeros_like(descending[..., :1], "int32")
+                                          + (k - 1), axis=-1)
+        logits = ops.where(logits >= kth_largest, logits, minus_inf)
     if top_p is not None:
-        probs = tf.sort(tf.nn.softmax(logits), direction="DESCENDING")
-        mass_before = tf.cumsum(probs, axis=-1, exclusive=True)
+        probs = ops.flip(ops.sort(ops.softmax(logits, axis=-1), axis=-1), axis=-1)
+        mass_before = ops.cumsum(probs, axis=-1) - probs
         # The nucleus: every token whose more likely tokens hold less than p; it holds >= p,
         # and always the most likely token (however small p is).
-        in_nucleus = (mass_before < tf.cast(top_p, probs.dtype) - NUCLEUS_TOLERANCE) | (
-            tf.range(tf.shape(probs)[-1]) == 0)
-        smallest_kept = tf.reduce_min(tf.where(in_nucleus, probs, tf.ones_like(probs)), -1,
-                                      keepdims=True)
-        logits = tf.where(tf.nn.softmax(logits) >= smallest_kept, logits, minus_inf)
+        in_nucleus = (mass_before < ops.cast(top_p, probs.dtype) - NUCLEUS_TOLERANCE) | (
+            ops.arange(ops.shape(probs)[-1]) == 0)
+        smallest_kept = ops.min(ops.where(in_nucleus, probs, ops.ones_like(probs)), axis=-1,
+                                keepdims=True)
+        logits = ops.where(ops.softmax(logits, axis=-1) >= smallest_kept, logits, minus_inf)
     return logits
 
 
-_step_logits = tf.function(sampling_logits, reduce_retracing=True)
+_STEP_LOGITS = {}
+
+
+def _step_logits(*args, **kwargs):
+    """:func:`sampling_logits` compiled by the running backend (once per process and backend)."""
+    backend = backends.name()
+    if backend not in _STEP_LOGITS:
+        _STEP_LOGITS[backend] = backends.function(sampling_logits)
+    return _STEP_LOGITS[backend](*args, **kwargs)
 
 
 # -------------------------------------------------------------------------------- generate
@@ -145,7 +159,7 @@ def generate(model, prompt=(), max_tokens=100, temperature=1.0, top_k=None, top_
             output. With ``False`` the end token is an ordinary token: it is emitted and fed
             back in (a character model's newline between lines), and exactly ``max_tokens``
             tokens come out.
-        in_graph: run the whole loop in one ``tf.function`` (only an
+        in_graph: run the whole loop as one compiled function (only an
             :class:`~rnn_zoo.lm.rnn.RNNLanguageModel` can); ``None`` does so whenever the model
             can, ``False`` always samples step by step in Python.
 
@@ -156,7 +170,7 @@ def generate(model, prompt=(), max_tokens=100, temperature=1.0, top_k=None, top_
     max_tokens = checks.positive_int("max_tokens", max_tokens)
     if max_tokens > MAX_TOKENS:
         raise ValueError(f"`max_tokens` must be at most {MAX_TOKENS:,} (2**31 - 1, the longest "
-                         f"sample TensorFlow can hold); received max_tokens={max_tokens}")
+                         f"sample a compiled loop can hold); received max_tokens={max_tokens}")
     temperature = _positive_number("temperature", temperature)
     top_k = None if top_k is None else checks.positive_int("top_k", top_k)
     top_p = None if top_p is None else _positive_number("top_p", top_p, upper=1.0)
@@ -169,20 +183,20 @@ def generate(model, prompt=(), max_tokens=100, temperature=1.0, top_k=None, top_
                          f"(only an RNNLanguageModel samples in one graph); received "
                          f"in_graph=True")
     rng = np.random.default_rng(seed)
-    banned = tf.constant(never_emitted(model))
+    banned = ops.convert_to_tensor(never_emitted(model))
     cuts = _as_tensors(temperature=temperature, top_k=top_k, top_p=top_p)
     state = model.start(prompt)
     if in_graph:
         ids, length = _graph_sampler(model)(
-            tf.constant(model.state_log_probs(state), tf.float32), state.states, banned,
-            tf.constant(rng.integers(2**31, size=2), tf.int64), tf.constant(max_tokens),
-            tf.constant(stop_at_eos), **cuts)
-        ids = ids.numpy()[:int(length)]
+            ops.convert_to_tensor(model.state_log_probs(state), "float32"), state.states, banned,
+            ops.convert_to_tensor(rng.integers(2**31, size=2), "int32"),
+            ops.convert_to_tensor(stop_at_eos), max_tokens=max_tokens, **cuts)
+        ids = ops.convert_to_numpy(ids)[:int(length)]
         tokens = [model.vocabulary[i] for i in ids]
         return tokens[:-1] if stop_at_eos and tokens[-1] == model.eos_token else tokens
     tokens = []
     while len(tokens) < max_tokens:
-        logits = _step_logits(model.state_log_probs(state), banned, **cuts).numpy()
+        logits = ops.convert_to_numpy(_step_logits(model.state_log_probs(state), banned, **cuts))
         if np.isneginf(logits).all():
             raise ValueError(f"the model gives probability 0 to every token it may emit after "
                              f"prompt={prompt!r:.80} and {tokens!r:.80}")
@@ -249,8 +263,8 @@ def beam_search(model, prompt=(), beam_width=3, max_tokens=20):
 
 def _as_tensors(**cuts):
     """The sampling cuts as tensors (``None``, a cut switched off, stays ``None``), so that a
-    ``tf.function`` is traced once per combination of cuts, not once per value."""
-    return {name: None if value is None else tf.constant(value)
+    compiled function is traced once per combination of cuts, not once per value."""
+    return {name: None if value is None else ops.convert_to_tensor(value)
             for name, value in cuts.items()}
 
 
@@ -266,24 +280,25 @@ def _graph_sampler(model):
 
 
 class _GraphSampler:
-    """The whole loop of :func:`generate` in one ``tf.function`` for an RNN LM: a
-    ``tf.while_loop`` whose body is the LM's one-step computation (embedding -> zoo cells ->
-    ``ln ŷ<t>``, the very function its ``advance`` runs) and one :func:`sampling_logits` step;
-    step ``t``'s Gumbel noise comes from ``tf.random.stateless_uniform`` with the seed folded
-    with ``t``. XLA (``jit_compile=True``) fuses the loop: on 2 CPU cores it samples ~5x
-    faster than the same ``tf.function`` without it (``bench/bench_sampling.py``: ~24,000
-    against ~4,200 characters/s). XLA needs the ids' buffer size, ``max_tokens``, at compile
-    time."""
+    """The whole loop of :func:`generate` as one compiled function for an RNN LM: a
+    ``keras.ops.while_loop`` whose body is the LM's one-step computation (embedding -> zoo
+    cells -> ``ln ŷ<t>``, the very function its ``advance`` runs) and one
+    :func:`sampling_logits` step; step ``t``'s Gumbel noise is
+    :func:`rnn_zoo.backends.stateless_uniform` of the seed and ``t``. On TensorFlow, XLA
+    (``jit_compile=True``) fuses the loop: on 2 CPU cores it samples ~5x faster than the same
+    ``tf.function`` without it (``bench/bench_sampling.py``). The ids' buffer size,
+    ``max_tokens``, is fixed at compile time."""
 
     def __init__(self, model):
         self.step = model.step          # the function that RNNLanguageModel.advance compiles
         self.eos_id = model.eos_id
-        self.loop = tf.function(self._loop, reduce_retracing=True, jit_compile=True)
+        self.loop = backends.function(self._loop, model.network.weights, static=("max_tokens",),
+                                      jit=True)
 
     def __call__(self, *args, **kwargs):
         return self.loop(*args, **kwargs)
 
-    def _loop(self, log_probs, states, banned, seed, max_tokens, stop_at_eos, temperature,
+    def _loop(self, log_probs, states, banned, seed, stop_at_eos, max_tokens, temperature,
               top_k, top_p):
         """``(ids, length)``: the first ``length`` of ``ids`` are the sampled ids (the end
         token last if it stopped the loop), from the state after the prompt: ``ln P(next |
@@ -293,14 +308,14 @@ class _GraphSampler:
 
         def body(t, log_probs, states, ids, at_eos):
             logits = sampling_logits(log_probs, banned, temperature, top_k, top_p)
-            u = tf.random.stateless_uniform(
-                tf.shape(logits), tf.random.experimental.stateless_fold_in(seed, t),
-                minval=np.finfo(np.float32).tiny)
-            token = tf.argmax(logits - tf.math.log(-tf.math.log(u)), output_type=tf.int32)
+            u = backends.stateless_uniform(ops.shape(logits), seed, t,
+                                           minval=float(np.finfo(np.float32).tiny))
+            token = ops.cast(ops.argmax(logits - ops.log(-ops.log(u))), "int32")
             log_probs, states = self.step(token[None], states)   # x<t+1> = ŷ<t>
-            return t + 1, log_probs, states, ids.write(t, token), token == self.eos_id
+            ids = ops.slice_update(ids, [t], token[None])
+            return t + 1, log_probs, states, ids, token == self.eos_id
 
-        ids = tf.TensorArray(tf.int32, size=max_tokens)
-        loop_vars = (tf.constant(0), log_probs, states, ids, tf.constant(False))
-        length, _, _, ids, _ = tf.while_loop(not_done, body, loop_vars)
-        return ids.stack(), length
+        loop_vars = (ops.convert_to_tensor(0, "int32"), log_probs, states,
+                     ops.zeros((max_tokens,), "int32"), ops.convert_to_tensor(False))
+        length, _, _, ids, _ = ops.while_loop(not_done, body, loop_vars)
+        return ids, length

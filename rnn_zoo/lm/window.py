@@ -14,10 +14,9 @@ end, as the RNN LM's start input in :mod:`rnn_zoo.lm.rnn`): context only, never 
 
 import keras
 import numpy as np
-import tensorflow as tf
 from keras import ops
 
-from rnn_zoo import checks
+from rnn_zoo import backends, checks
 from rnn_zoo.checks import check_sentences, check_tokens
 from rnn_zoo.lm.rnn import KerasLanguageModel
 from rnn_zoo.training import fit as training
@@ -42,9 +41,9 @@ class WindowLanguageModel(KerasLanguageModel):
         h = keras.layers.Dense(self.hidden_units, activation="tanh", name="W")(e)
         logits = keras.layers.Dense(len(self.vocabulary), name="U")(h)
         self.network = keras.Model(contexts, logits, name="window_language_model")
-        self._log_probs = tf.function(
+        self._log_probs = backends.function(
             lambda x: ops.log_softmax(self.network(x, training=False), axis=-1),
-            reduce_retracing=True)
+            self.network.weights)
 
     def get_config(self):
         return {**super().get_config(), "window": self.window,
@@ -69,6 +68,7 @@ class WindowLanguageModel(KerasLanguageModel):
         and the epoch), the loss its cross entropy. Each call compiles a fresh Adam optimizer;
         ``checkpoints`` and ``resume`` as for :meth:`RNNLanguageModel.fit`. Returns the Keras
         ``History``."""
+        tf = backends.tensorflow("WindowLanguageModel.fit (tf.data pipelines)")
         x, y = self.examples(sentences)
         batch_size = checks.positive_int("batch_size", batch_size)
         validation = None
@@ -87,8 +87,8 @@ class WindowLanguageModel(KerasLanguageModel):
 
     def next_log_probs(self, context=()):
         ids = np.r_[[self.eos_id] * self.window, self.ids(check_tokens("context", context))]
-        return self._log_probs(ids[None, -self.window:].astype(np.int32))[0].numpy().astype(
-            np.float64)
+        log_probs = self._log_probs(ids[None, -self.window:].astype(np.int32))
+        return ops.convert_to_numpy(log_probs)[0].astype(np.float64)
 
     def token_log_probs(self, sentences, batch_size=1024):
         """Every window scored, ``batch_size`` windows at a time (a batch holds a
@@ -98,7 +98,7 @@ class WindowLanguageModel(KerasLanguageModel):
         scores = [np.zeros(0)]
         for first in range(0, len(targets), batch_size):
             rows = slice(first, first + batch_size)
-            log_probs = self._log_probs(contexts[rows]).numpy()
+            log_probs = ops.convert_to_numpy(self._log_probs(contexts[rows]))
             scores.append(np.take_along_axis(log_probs, targets[rows, None], axis=1)[:, 0])
         return np.concatenate(scores).astype(np.float64)
 

@@ -17,9 +17,9 @@ import dataclasses
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 import rnn_zoo
+from rnn_zoo import backends
 from rnn_zoo.proof.convert import cell_pairs, map_arrays
 
 ATOL = RTOL = 1e-5
@@ -95,6 +95,27 @@ CASES = [
 ]
 
 
+def _covering():
+    """A subset of :data:`CASES` that still has every family in both directions and every
+    setting: per (family, direction), the default case, the case that combines initial states,
+    ``go_backwards`` and a mask, and one more setting in turn (for the other backends' runs in
+    the test suite, where each case costs more)."""
+    pairs = list(dict.fromkeys((c.family, c.direction) for c in CASES))
+    extras = [dict(v) for v in _variants()
+              if v and v != {"initial_state": True, "go_backwards": True, "mask": "post"}]
+    chosen = []
+    for i, (family, direction) in enumerate(pairs):
+        for variant in ({}, {"initial_state": True, "go_backwards": True, "mask": "post"},
+                        *(extras[j % len(extras)] for j in (2 * i, 2 * i + 1))):
+            case = Case(family, direction, **variant)
+            if case in CASES and case not in chosen:
+                chosen.append(case)
+    return chosen
+
+
+COVERING_CASES = _covering()
+
+
 def _layer(case, zoo):
     """The case's layer, zoo or built-in, unbuilt; it always returns its final states."""
     zoo_class, builtin_class, extra = FAMILIES[case.family]
@@ -127,20 +148,22 @@ def _randomize(layer, rng):
 
 def _run(layer, x, states, mask, seed):
     """Outputs, final states, and the gradients of ``sum(P * result)`` over all results,
-    with random projections ``P`` drawn from ``seed`` (the same for both layers)."""
-    inputs = [tf.constant(x)] + [tf.constant(s) for s in states]
-    rng = np.random.default_rng(seed)
-    with tf.GradientTape() as tape:
-        tape.watch(inputs)
-        kwargs = {"mask": tf.constant(mask)} if mask is not None else {}
-        if states:
-            kwargs["initial_state"] = inputs[1:]
-        results = keras.tree.flatten(layer(inputs[0], **kwargs))
-        loss = sum(tf.reduce_sum(r * rng.normal(size=r.shape).astype("float32")) for r in results)
+    with random projections ``P`` drawn from ``seed`` (the same for both layers), through the
+    running backend's autodiff."""
     weights = layer.trainable_weights
-    grads = tape.gradient(loss, inputs + weights)
-    by_variable = {id(v): g.numpy() for v, g in zip(weights, grads[len(inputs):])}
-    return [r.numpy() for r in results], [g.numpy() for g in grads[: len(inputs)]], by_variable
+
+    def loss(x, *states):
+        kwargs = {"mask": keras.ops.convert_to_tensor(mask)} if mask is not None else {}
+        if states:
+            kwargs["initial_state"] = list(states)
+        results = keras.tree.flatten(layer(x, **kwargs))
+        rng = np.random.default_rng(seed)
+        projections = [keras.ops.convert_to_tensor(rng.normal(size=tuple(r.shape)).astype("float32"))
+                       for r in results]
+        return sum(keras.ops.sum(r * p) for r, p in zip(results, projections)), results
+
+    results, dinputs, dweights = backends.gradients(loss, [x, *states], weights)
+    return results, dinputs, {id(v): g for v, g in zip(weights, dweights)}
 
 
 def _max_error(actual, expected):

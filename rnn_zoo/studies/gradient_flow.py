@@ -21,14 +21,16 @@ from typing import NamedTuple
 
 import keras
 import numpy as np
-import tensorflow as tf
 from keras import ops
 
 from rnn_zoo import checks
+from rnn_zoo.backends import LazyTensorFlow
 from rnn_zoo.cells.base import ZooCell
 from rnn_zoo.cells.gru import GRUCell, SimplifiedGRUCell
 from rnn_zoo.cells.scan import cell_inputs, scan_rnn
 from rnn_zoo.cells.simple_rnn import SimpleRNNCell
+
+tf = LazyTensorFlow("rnn_zoo.studies.gradient_flow (tf.GradientTape.batch_jacobian)", backend=True)
 
 
 def _zoo_cell(cell_or_layer, kinds=(ZooCell,)):

@@ -48,14 +48,16 @@ import time
 
 import keras
 import numpy as np
-import tensorflow as tf
 from keras import ops
 
 from rnn_zoo import checks
+from rnn_zoo.backends import LazyTensorFlow
+from rnn_zoo.cells.registry import recurrent_stack
 from rnn_zoo.data import datasets
 from rnn_zoo.tasks.text_model import TextModel
 from rnn_zoo.training import fit as training
-from rnn_zoo.cells.registry import recurrent_stack
+
+tf = LazyTensorFlow("rnn_zoo.tasks.sentiment (TextVectorization, tf.data pipelines)")
 
 NO_KNOWN_WORDS = ("prior", "raise")
 POOLINGS = ("last", "max")

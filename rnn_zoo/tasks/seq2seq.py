@@ -60,13 +60,15 @@ from typing import NamedTuple
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from rnn_zoo import checks
+from rnn_zoo.backends import LazyTensorFlow
+from rnn_zoo.cells.registry import layer_class
 from rnn_zoo.data import datasets, text
 from rnn_zoo.lm import sampling
 from rnn_zoo.lm.conditioned import VectorToSequence
-from rnn_zoo.cells.registry import layer_class
+
+tf = LazyTensorFlow("rnn_zoo.tasks.seq2seq (tf.strings)")
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")

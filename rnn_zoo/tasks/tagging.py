@@ -53,14 +53,16 @@ from collections import defaultdict
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from rnn_zoo import checks
-from rnn_zoo.data import datasets
-from rnn_zoo.checks import check_sentences
+from rnn_zoo.backends import LazyTensorFlow
 from rnn_zoo.cells.registry import recurrent_stack
+from rnn_zoo.checks import check_sentences
+from rnn_zoo.data import datasets
 from rnn_zoo.tasks.text_model import TextModel
 from rnn_zoo.training import fit as training
+
+tf = LazyTensorFlow("rnn_zoo.tasks.tagging (StringLookup, tf.data pipelines)")
 
 PAD_TOKEN, UNK_TOKEN = "", "<UNK>"
 PAD_ID, UNK_ID = 0, 1
