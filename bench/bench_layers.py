@@ -28,29 +28,37 @@ built-in's, and the zoo's forward pass with ``jit_compile=True`` ≤ 0.80× the 
 pass as a user runs it by default (without jit).  The zoo-jit / built-in-jit ratio is printed
 too, so the gain of XLA is not credited to the zoo.
 
+**Every backend** (``--backend all``, or one of ``tensorflow``, ``jax``, ``torch``): each
+backend in its own process (Keras picks its backend once per process), the zoo layer and its
+twin each wrapped in a one-layer Keras model, timed the way Keras runs them on that backend:
+``predict_on_batch`` (forward) and ``train_on_batch`` (a train step: forward, MSE, gradients,
+one SGD update) -- ``tf.function`` without XLA on TensorFlow, ``jax.jit`` on JAX, eager on
+PyTorch -- round-robin as above, one table. Goal: zoo train step ≤ 1.00× the same backend's
+built-in.
+
 Run ``python bench/bench_layers.py --help`` for the options; ``--quick`` is a smoke run.
 """
 
 import argparse
+import json
 import os
 import shlex
 import statistics
+import subprocess
 import sys
 import time
 
+BACKENDS = ("tensorflow", "jax", "torch")
+if "--backend" in sys.argv[1:-1] and sys.argv[sys.argv.index("--backend") + 1] in BACKENDS:
+    os.environ["KERAS_BACKEND"] = sys.argv[sys.argv.index("--backend") + 1]
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
 import rnn_zoo  # noqa: E402
 from machine import describe  # noqa: E402
-
-# Many tf.functions are made on purpose (four per phase); each traces once, so TF's
-# "frequent retracing" warning is noise here.
-tf.get_logger().setLevel("ERROR")
 
 # name -> (label in the table, zoo layer factory); the built-in twin is to_keras(zoo layer).
 LAYERS = {
@@ -105,6 +113,12 @@ def parse_args(argv=None):
         action="store_true",
         help=f"smoke run: size {QUICK_SIZE}, {QUICK_REPEATS} repeats (overrides --sizes/--repeats)",
     )
+    parser.add_argument(
+        "--backend", choices=[*BACKENDS, "all"],
+        help="time Keras's predict_on_batch/train_on_batch on this backend, or on every one "
+             "in one table (default: the tf.function table above, TensorFlow only)",
+    )
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # --backend X's rows
     args = parser.parse_args(argv)
     args.layers = [name.strip() for name in args.layers.split(",") if name.strip()]
     unknown = sorted(set(args.layers) - set(LAYERS))
@@ -112,6 +126,7 @@ def parse_args(argv=None):
         parser.error(f"unknown layer(s) {unknown}; choose from {list(LAYERS)}")
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
+    args.size_name = args.sizes
     if args.quick:
         args.sizes, args.repeats = [QUICK_SIZE], QUICK_REPEATS
     else:
@@ -131,11 +146,15 @@ def make_pair(factory, size, rng):
 
 
 def forward_fn(layer, jit):
+    import tensorflow as tf
+
     return tf.function(lambda x: layer(x), jit_compile=jit)
 
 
 def train_step_fn(layer, jit):
     """One SGD step on the MSE between ``layer(x)`` and ``y``; returns the loss."""
+    import tensorflow as tf
+
     optimizer = keras.optimizers.SGD(learning_rate=1e-4)
     optimizer.build(layer.trainable_variables)
 
@@ -149,6 +168,16 @@ def train_step_fn(layer, jit):
     return tf.function(step, jit_compile=jit)
 
 
+def keras_fns(layer, size):
+    """``(forward, train step)`` of a one-layer Keras model around ``layer``, as Keras runs
+    them on the running backend (``jit_compile=False`` on TensorFlow: its default tf.function)."""
+    batch, steps, features, _ = size
+    model = keras.Sequential([keras.Input(batch_shape=(batch, steps, features)), layer])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=1e-4), loss="mse",
+                  jit_compile=False if keras.backend.backend() == "tensorflow" else "auto")
+    return model.predict_on_batch, model.train_on_batch
+
+
 def time_round_robin(functions, args, repeats):
     """Median seconds per call of each function, timed in turn ``repeats`` times.
 
@@ -156,26 +185,20 @@ def time_round_robin(functions, args, repeats):
     runs right after the same other one."""
     for fn in functions:
         for _ in range(WARMUP_CALLS):
-            fn(*args).numpy()
+            keras.ops.convert_to_numpy(fn(*args))
     times = [[] for _ in functions]
     for round_ in range(repeats):
         for k in range(len(functions)):
             i = (round_ + k) % len(functions)
             start = time.perf_counter()
-            functions[i](*args).numpy()
+            keras.ops.convert_to_numpy(functions[i](*args))
             times[i].append(time.perf_counter() - start)
     return [statistics.median(samples) for samples in times]
 
 
 def bench_pair(factory, size, repeats, rng):
     """``{phase: [ms for each of VARIANTS]}``, medians, for one zoo layer and its twin."""
-    batch, steps, features, units = size
-    zoo, builtin = make_pair(factory, size, rng)
-    x = tf.constant(rng.standard_normal((batch, steps, features)), tf.float32)
-    y = tf.constant(rng.standard_normal((batch, units)), tf.float32)
-
-    diff = np.max(np.abs(zoo(x).numpy() - builtin(x).numpy()))
-    assert diff < TOLERANCE, f"{zoo.name} and its built-in twin differ by {diff}"
+    zoo, builtin, x, y = checked_pair(factory, size, rng)
 
     layers = {"zoo": zoo, "keras": builtin}
     phases = {"forward": (forward_fn, (x,)), "train": (train_step_fn, (x, y))}
@@ -185,6 +208,50 @@ def bench_pair(factory, size, repeats, rng):
         functions = [make_fn(layers[who], jit) for who, jit in VARIANTS]
         results[phase] = [1000 * s for s in time_round_robin(functions, args, repeats)]
     return results
+
+
+def checked_pair(factory, size, rng):
+    """A zoo layer, its built-in twin, an input and a target; their outputs checked equal."""
+    batch, steps, features, units = size
+    zoo, builtin = make_pair(factory, size, rng)
+    x = rng.standard_normal((batch, steps, features)).astype("float32")
+    y = rng.standard_normal((batch, units)).astype("float32")
+    diff = np.max(np.abs(keras.ops.convert_to_numpy(zoo(x)) - keras.ops.convert_to_numpy(builtin(x))))
+    assert diff < TOLERANCE, f"{zoo.name} and its built-in twin differ by {diff}"
+    return zoo, builtin, x, y
+
+
+def bench_backend(factory, size, repeats, rng):
+    """``{phase: [zoo ms, built-in ms]}``, medians, through Keras on the running backend."""
+    zoo, builtin, x, y = checked_pair(factory, size, rng)
+    (zoo_forward, zoo_train), (keras_forward, keras_train) = (
+        keras_fns(zoo, size), keras_fns(builtin, size))
+    return {
+        "forward": [1000 * s for s in time_round_robin([zoo_forward, keras_forward], (x,), repeats)],
+        "train": [1000 * s for s in time_round_robin([zoo_train, keras_train], (x, y), repeats)],
+    }
+
+
+def backend_table(args):
+    """Every backend's rows, each measured in its own process, as one table."""
+    print(markdown_row(["backend", "layer", "size (B,T,D,U)", "fwd zoo", "fwd keras", "zoo/keras",
+                        "train zoo", "train keras", f"**zoo/keras** (goal ≤{TRAIN_GOAL:.2f})"]))
+    print(markdown_row(["---"] * 9), flush=True)
+    backends = BACKENDS if args.backend == "all" else [args.backend]
+    for backend in backends:
+        command = [sys.executable, __file__, "--backend", backend, "--json",
+                   "--repeats", str(args.repeats), "--layers", ",".join(args.layers)]
+        command += ["--quick"] if args.quick else ["--sizes", args.size_name]
+        env = {**os.environ, "KERAS_BACKEND": backend}
+        out = subprocess.run(command, env=env, capture_output=True, text=True)
+        if out.returncode:
+            print(f"| {backend} | failed: {out.stderr.strip().splitlines()[-1:]} |", flush=True)
+            continue
+        for row in map(json.loads, out.stdout.splitlines()):
+            (fz, fk), (tz, tk) = row["forward"], row["train"]
+            print(markdown_row([backend, row["label"], ",".join(map(str, row["size"])),
+                                f"{fz:.1f}", f"{fk:.1f}", ratio(fz, fk), f"{tz:.1f}", f"{tk:.1f}",
+                                ratio(tz, tk, TRAIN_GOAL)]), flush=True)
 
 
 def ratio(numerator, denominator, goal=None):
@@ -217,7 +284,23 @@ def markdown_row(cells):
 def main(argv=None):
     args = parse_args(argv)
     rng = np.random.default_rng(SEED)
+    if args.json:  # one backend's rows, for backend_table
+        for size in args.sizes:
+            for name in args.layers:
+                label, factory = LAYERS[name]
+                print(json.dumps({"label": label, "size": size,
+                                  **bench_backend(factory, size, args.repeats, rng)}), flush=True)
+        return
     command = " ".join(shlex.quote(a) for a in [sys.executable, *sys.argv])
+    if args.backend:
+        import jax
+        import torch
+
+        print(f"{describe()}, JAX {jax.__version__}, PyTorch {torch.__version__} | command: "
+              f"`{command}`\n\nMedian ms of {args.repeats} round-robin calls each; keras = the "
+              f"built-in twin (rnn_zoo.to_keras), both through Keras's predict_on_batch and "
+              f"train_on_batch on the backend.\n")
+        return backend_table(args)
     print(
         f"{describe()} | command: `{command}`\n\n"
         f"Median ms of {args.repeats} round-robin calls each; keras = the built-in twin "

@@ -61,6 +61,7 @@ def word_vocabulary(sentences, max_tokens=None, min_count=1, unk_token="<UNK>",
              if count >= min_count and word not in specials]
     if max_tokens is not None:
         words = words[:max_tokens - 2]
+    tf.require()
     return keras.layers.StringLookup(vocabulary=[eos_token] + words, oov_token=unk_token,
                                      num_oov_indices=1)
 
@@ -75,6 +76,7 @@ def char_vocabulary(text, eos_token="\n"):
     if "\x00" in text:
         raise ValueError(f"`text` holds the NUL character '\\x00' (at position "
                          f"{text.index(chr(0))}), which a StringLookup cannot hold: is it binary?")
+    tf.require()
     return keras.layers.StringLookup(vocabulary=sorted(set(text) | {eos_token}),
                                      num_oov_indices=0, oov_token="")
 

@@ -196,10 +196,11 @@ def _copy(src, dst, verb):
         for variable, array in zip(dst_cell.weights, arrays):
             assert tuple(variable.shape) == array.shape, (variable.path, variable.shape, array.shape)
             variable.assign(array)
-        dst_cell.seed_generator.state.assign(src_cell.seed_generator.state)  # same dropout draws
+        # Copies, not the arrays themselves: JAX's fit donates (frees) a variable's old array.
+        dst_cell.seed_generator.state.assign(src_cell.seed_generator.state.numpy())  # same dropout draws
     if getattr(src, "stateful", False) and src.states is not None:
         for dst_state, src_state in zip(dst.states, src.states):
-            dst_state.assign(src_state)
+            dst_state.assign(src_state.numpy())
 
 
 def map_arrays(src_cell, arrays, gradients=False):

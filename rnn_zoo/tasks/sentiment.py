@@ -166,6 +166,7 @@ class BagOfWords:
         texts = checks.texts("texts", texts)
         labels = check_labels(labels, len(texts))
         keras.utils.set_random_seed(self.seed)
+        tf.require()
         self.vectorizer = keras.layers.TextVectorization(
             max_tokens=self.max_tokens, output_mode="multi_hot", ngrams=2)
         self.vectorizer.adapt(tf.constant(texts))
@@ -330,6 +331,7 @@ class SentimentClassifier(TextModel):
         texts = checks.texts("texts", texts)
         self.prior = 0.5 if labels is None else float(np.mean(check_labels(labels, len(texts))))
         keras.utils.set_random_seed(self.seed)
+        tf.require()
         vectorizer = keras.layers.TextVectorization(max_tokens=self.max_tokens, ragged=True)
         vectorizer.adapt(tf.constant(texts))
         vocabulary = vectorizer.get_vocabulary()[UNK_ID + 1:]       # most frequent first
@@ -346,6 +348,7 @@ class SentimentClassifier(TextModel):
     def _build(self, vocabulary):
         """The vectorizer over ``vocabulary`` (words, without padding and ``[UNK]``) and a fresh
         network."""
+        tf.require()
         self.vectorizer = keras.layers.TextVectorization(ragged=True)
         self.vectorizer.set_vocabulary([str(word) for word in vocabulary])
         self.network = self.build_network(self.vectorizer.vocabulary_size())

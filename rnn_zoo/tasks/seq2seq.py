@@ -196,6 +196,7 @@ class EncoderDecoder(VectorToSequence):
         source_characters = sorted(set(_characters("source_characters", source_characters)))
         target_characters = _characters("target_characters", target_characters)
         self.source_characters = frozenset(source_characters)
+        tf.require()
         self.source_lookup = keras.layers.StringLookup(
             vocabulary=source_characters, mask_token="", num_oov_indices=0)
         self.max_source_length = checks.positive_int("max_source_length", max_source_length)

@@ -34,6 +34,7 @@ accuracy over the positions it is given.
 
 Defined behaviour at the edges (tested in ``tests/test_tagging.py``):
 
+tf.require()
 * **Vocabulary.** ``keras.layers.StringLookup(max_tokens, mask_token="", oov_token="<UNK>")``
   adapted on the training tokens: id 0 is padding (masked), id 1 is ``<UNK>``, the words from
   id 2 on, most frequent first. A word outside the vocabulary (a name never seen in training,
@@ -284,6 +285,7 @@ class Tagger(TextModel):
         return {"vocabulary": [str(t) for t in self.vocabulary.get_vocabulary()[UNK_ID + 1:]]}
 
     def _restore(self, saved):
+        tf.require()
         self.vocabulary = keras.layers.StringLookup(vocabulary=saved["vocabulary"],
                                                     mask_token=PAD_TOKEN, oov_token=UNK_TOKEN)
         self.network = self.build_network(self.vocabulary.vocabulary_size())
@@ -294,6 +296,7 @@ class Tagger(TextModel):
         """Build the vocabulary from ``sentences`` (token lists) and a fresh network."""
         sentences = check_token_lists(sentences)
         keras.utils.set_random_seed(self.seed)
+        tf.require()
         self.vocabulary = keras.layers.StringLookup(max_tokens=self.max_tokens,
                                                     mask_token=PAD_TOKEN, oov_token=UNK_TOKEN)
         self.vocabulary.adapt(tf.constant([t for tokens in sentences for t in tokens], tf.string))
