@@ -2,10 +2,14 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-export TF_CPP_MIN_LOG_LEVEL ?= 2
+# TensorFlow's C++ log level where TensorFlow runs in-process (tests, notebooks, bench, lab);
+# the rnn-zoo command (demo, verify) hides them itself unless run as rnn-zoo --verbose COMMAND.
+test notebooks bench lab assignments: export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 .PHONY: test demo verify bench notebooks lab clean
 
+# The editable install is a .pth entry for the repository root (setup.cfg's package_dir), so a
+# folder named rnn_zoo in the working directory (the clone itself, say) cannot shadow the package.
 $(VENV)/.installed: requirements.txt setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
@@ -14,7 +18,7 @@ $(VENV)/.installed: requirements.txt setup.cfg pyproject.toml
 	touch $@
 
 test: $(VENV)/.installed
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 demo: $(VENV)/.installed
 	$(VENV)/bin/rnn-zoo demo

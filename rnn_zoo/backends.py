@@ -24,13 +24,18 @@ import numpy as np
 INSTALL = {"tensorflow": "rnn_zoo[tensorflow]", "jax": "rnn_zoo[jax]", "torch": "rnn_zoo[torch]"}
 
 
+class MissingBackend(RuntimeError):
+    """What a TensorFlow-only part raises where TensorFlow is missing or not the backend."""
+
+
 def name():
     """The running Keras backend: ``"tensorflow"``, ``"jax"`` or ``"torch"``."""
     return keras.backend.backend()
 
 
 def tensorflow(what, backend=False):
-    """The ``tensorflow`` module, for ``what``; a ``RuntimeError`` that says why not and what to
+    """The ``tensorflow`` module, for ``what``; a :class:`MissingBackend` (a ``RuntimeError``)
+    that says why not and what to
     do instead if ``what`` cannot run here.
 
     ``what`` needs TensorFlow installed (it may run beside another Keras backend, as
@@ -38,11 +43,11 @@ def tensorflow(what, backend=False):
     Keras backend itself (it traces Keras layers into a ``tf.function``)."""
     running = name()
     if backend and running != "tensorflow":
-        raise RuntimeError(
+        raise MissingBackend(
             f"{what} runs on the TensorFlow backend only; Keras is running on {running!r}. "
             f"Set KERAS_BACKEND=tensorflow (with {INSTALL['tensorflow']} installed) to use it.")
     if importlib.util.find_spec("tensorflow") is None:
-        raise RuntimeError(
+        raise MissingBackend(
             f"{what} needs TensorFlow, which is not installed (Keras is running on {running!r}). "
             f"Install it with: pip install \"{INSTALL['tensorflow']}\"")
     import tensorflow as tf

@@ -1,3 +1,4 @@
+import importlib.util
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -7,6 +8,11 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import rnn_zoo  # noqa: E402
+
+# For tests (or parts split into their own test) that need TensorFlow itself, which the JAX and
+# PyTorch runs (``-p without_tensorflow``) hide, as an install of ``rnn_zoo[jax]`` would lack it.
+needs_tensorflow = pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None,
+                                      reason="StringLookup and tf.data need TensorFlow")
 
 # Every zoo cell, 4 units: name -> factory.
 ZOO_CELLS = {
@@ -22,6 +28,12 @@ ZOO_CELLS = {
 def rng():
     keras.utils.set_random_seed(1234)
     return np.random.default_rng(1234)
+
+
+def numpy(x):
+    """``x`` (a tensor of any backend, or a structure of them) as NumPy arrays: compare or feed
+    to NumPy through this, since a PyTorch output that requires grad refuses ``np.asarray``."""
+    return keras.tree.map_structure(keras.ops.convert_to_numpy, x)
 
 
 def randomize(layer, rng, scale=0.5):

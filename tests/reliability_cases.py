@@ -1226,7 +1226,7 @@ def train_lm(t, *argv):
 
 
 add("B01", "rnn-zoo (no subcommand)", lambda t: t.cli(),
-    exits(2, r"rnn-zoo: error: the following arguments are required: command"))
+    exits(2, r"rnn-zoo: error: the following arguments are required: COMMAND"))
 add("B02", "rnn-zoo train (without lm/sentiment)", lambda t: t.cli("train"),
     exits(2, r"rnn-zoo train: error: the following arguments are required: what"))
 add("B03", "train lm without --out", lambda t: train_lm(t, "--data", small(t)),

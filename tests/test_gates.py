@@ -7,7 +7,7 @@ import matplotlib
 import numpy as np
 import pytest
 
-from conftest import randomize
+from conftest import needs_tensorflow, numpy, randomize
 from rnn_zoo import GRU, LSTM, SimpleRNN, SimplifiedGRU
 from rnn_zoo.proof import numpy_steps
 from rnn_zoo.studies import gates
@@ -90,7 +90,7 @@ def test_states_rebuilt_from_the_gates_equal_the_layer_outputs(rng, name, go_bac
             outputs.append(c)                                 # a<t> = c<t>
         c_prev = c
     # the layer returns its outputs in the order it ran the steps (reversed for go_backwards)
-    np.testing.assert_allclose(np.array(outputs), layer(xs[None]).numpy()[0], atol=1e-5,
+    np.testing.assert_allclose(np.array(outputs), numpy(layer(xs[None]))[0], atol=1e-5,
                                rtol=1e-5)
 
 
@@ -100,24 +100,25 @@ def test_step_takes_its_gates_from_gate_activations(rng, monkeypatch):
     cell = layer.cell
     xs = rng.normal(size=(1, FEATURES)).astype("float32")
     states = cell.get_initial_state(batch_size=1)
-    before, _ = cell.step(cell.input_terms(xs), states)
+    before = numpy(cell.step(cell.input_terms(xs), states)[0])
     original = cell.gate_activations
 
     def closed_output_gate(*args, **kwargs):
-        return original(*args, **kwargs)._replace(output_gate=np.zeros((1, 4), "float32"))
+        return original(*args, **kwargs)._replace(output_gate=keras.ops.zeros((1, 4), "float32"))
 
     monkeypatch.setattr(cell, "gate_activations", closed_output_gate)
-    after, _ = cell.step(cell.input_terms(xs), states)
+    after = numpy(cell.step(cell.input_terms(xs), states)[0])
     assert np.abs(before).max() > 1e-3 and np.abs(after).max() == 0.0   # a<t> = 0 * tanh(c<t>)
 
 
+@needs_tensorflow
 def test_model_gates_follow_both_directions_of_a_trained_tagger(rng):
     sentences = [["harry", "potter", "and", "hermione", "granger", "invented", "a", "spell"]]
     tagger = Tagger("gru", units=3, embedding_dim=4, bidirectional=True).adapt(sentences)
     randomize(tagger.network, rng)
     ids = tagger.encode(sentences).to_tensor()
     wrapper = tagger.network.get_layer("bidirectional_0")
-    both = keras.Model(tagger.network.inputs[0], wrapper.output)(ids).numpy()[0]
+    both = numpy(keras.Model(tagger.network.inputs[0], wrapper.output)(ids))[0]
     forward = gates.model_gates(tagger.network, wrapper.forward_layer, ids)
     backward = gates.model_gates(tagger.network, wrapper.backward_layer, ids)
     # Bidirectional concatenates [→a<t>, ←a<t>] per token; row t of each record is token t
@@ -128,8 +129,8 @@ def test_model_gates_follow_both_directions_of_a_trained_tagger(rng):
     recorded = gates.model_gates(single.network, "lstm_0", ids)     # a layer by its name
     assert set(recorded) == {"Γ_u", "Γ_f", "c~", "Γ_o", "c", "a"}
     np.testing.assert_allclose(
-        recorded["a"], single.network.get_layer("lstm_0")(
-            single.network.get_layer("embedding")(ids)).numpy()[0], atol=1e-6)
+        recorded["a"], numpy(single.network.get_layer("lstm_0")(
+            single.network.get_layer("embedding")(ids)))[0], atol=1e-6)
 
 
 @pytest.mark.parametrize("name,count", [("SimplifiedGRU", 1), ("GRU", 2), ("LSTM", 3)])
@@ -160,11 +161,6 @@ def test_bad_input_raises(rng):
         with pytest.raises(ValueError, match=rf"`sequence` must have shape \(time, 3\).*"
                                              rf"received shape \({shape[0]}"):
             gates.record_gates(layer, np.zeros(shape))
-    tagger = Tagger("gru", units=2, embedding_dim=2, bidirectional=False).adapt([["a", "b"]])
-    with pytest.raises(ValueError, match=r"`inputs` must hold one example.*\(2, 2\)"):
-        gates.model_gates(tagger.network, "gru_0", np.ones((2, 2), "int32"))
-    with pytest.raises(ValueError, match="does not hold"):
-        gates.model_gates(tagger.network, layer, np.ones((1, 2), "int32"))
     recorded = gates.record_gates(layer, xs)
     with pytest.raises(ValueError, match=r"`tokens` must hold one label per step \(7\); "
                                          r"received 2"):
@@ -173,3 +169,13 @@ def test_bad_input_raises(rng):
         gates.plot_gates(recorded, names=["Γ_f"])
     with pytest.raises(TypeError, match="`recorded` must be the dict"):
         gates.plot_gates(recorded["Γ_u"])
+
+
+@needs_tensorflow
+def test_model_gates_bad_input_raises(rng):
+    layer = built("GRU", rng)
+    tagger = Tagger("gru", units=2, embedding_dim=2, bidirectional=False).adapt([["a", "b"]])
+    with pytest.raises(ValueError, match=r"`inputs` must hold one example.*\(2, 2\)"):
+        gates.model_gates(tagger.network, "gru_0", np.ones((2, 2), "int32"))
+    with pytest.raises(ValueError, match="does not hold"):
+        gates.model_gates(tagger.network, layer, np.ones((1, 2), "int32"))

@@ -6,7 +6,7 @@ import pytest
 
 import rnn_zoo
 from rnn_zoo.proof import numpy_steps
-from conftest import randomize
+from conftest import numpy, randomize
 
 LAYERS = {
     "SimpleRNN": (rnn_zoo.SimpleRNN, keras.layers.SimpleRNN, {}),
@@ -24,7 +24,7 @@ def test_slide_weights_reproduce_the_cell_with_the_slide_equations(family, rng):
     layer.build((2, 3, 5))
     randomize(layer, rng)
     x = rng.normal(size=(2, 3, 5)).astype("float32")
-    outputs, *_ = layer(x)
+    outputs, *_ = numpy(layer(x))
     w = layer.cell.slide_weights()
     for g in layer.cell.gates:  # W_g = [W_ga | W_gx]
         assert w[f"W_{g}"].shape == (4, 4 + 5)
@@ -92,7 +92,7 @@ def test_masking_layer_matches_the_builtin(rng):
     randomize(builtin, rng)
     zoo = keras.Sequential([keras.Input((5, 3)), keras.layers.Masking(0.0),
                             rnn_zoo.from_keras(builtin.layers[-1])])
-    np.testing.assert_allclose(builtin(x), zoo(x), atol=1e-6)
+    np.testing.assert_allclose(numpy(builtin(x)), numpy(zoo(x)), atol=1e-6)
 
 
 @pytest.mark.parametrize("family", ["SimpleRNN", "GRU", "GRU(reset_after)", "LSTM"])
@@ -105,9 +105,9 @@ def test_seeded_input_dropout_in_training_equals_the_builtin(family, rng):
     randomize(builtin, rng)
     zoo = rnn_zoo.from_keras(builtin)
     x = rng.normal(size=(2, 6, 3)).astype("float32")
-    train_builtin, train_zoo = builtin(x, training=True), zoo(x, training=True)
+    train_builtin, train_zoo = numpy(builtin(x, training=True)), numpy(zoo(x, training=True))
     np.testing.assert_allclose(train_zoo, train_builtin, atol=1e-6)
-    assert np.abs(np.asarray(train_zoo) - np.asarray(zoo(x))).max() > 1e-3  # dropout did act
+    assert np.abs(train_zoo - numpy(zoo(x))).max() > 1e-3  # dropout did act
 
 
 def test_recurrent_dropout_is_one_mask_per_sequence(rng):
@@ -118,7 +118,7 @@ def test_recurrent_dropout_is_one_mask_per_sequence(rng):
     cell.kernel.assign(np.zeros(cell.kernel.shape, "float32"))
     cell.recurrent_kernel.assign(np.eye(8, 32, dtype="float32"))
     cell.bias.assign(np.ones(32, "float32"))
-    out_train, out_test = layer(x, training=True), layer(x, training=False)
+    out_train, out_test = numpy(layer(x, training=True)), numpy(layer(x, training=False))
     assert not np.allclose(out_train, out_test)
 
 
@@ -132,7 +132,7 @@ def test_stacked_and_bidirectional_layers_match_their_builtin_twins(rng):
     randomize(zoo, rng)
     builtin = keras.Sequential([keras.Input((7, 3))] + [rnn_zoo.to_keras(layer) for layer in zoo.layers])
     x = rng.normal(size=(2, 7, 3)).astype("float32")
-    np.testing.assert_allclose(zoo(x), builtin(x), atol=1e-5)
+    np.testing.assert_allclose(numpy(zoo(x)), numpy(builtin(x)), atol=1e-5)
     assert isinstance(builtin.layers[0].forward_layer, keras.layers.GRU)
 
 
@@ -140,12 +140,12 @@ def test_stateful_layers_carry_and_convert_their_state(rng):
     zoo = rnn_zoo.LSTM(3, stateful=True)
     x = rng.normal(size=(2, 4, 2)).astype("float32")
     zoo.build(x.shape)
-    first = zoo(x)
+    first = numpy(zoo(x))
     builtin = rnn_zoo.to_keras(zoo)  # carries the current state over
-    np.testing.assert_allclose(zoo(x), builtin(x), atol=1e-6)
-    assert not np.allclose(first, zoo(x))
+    np.testing.assert_allclose(numpy(zoo(x)), numpy(builtin(x)), atol=1e-6)
+    assert not np.allclose(first, numpy(zoo(x)))
     zoo.reset_state()
-    np.testing.assert_allclose(zoo(x), first, atol=1e-6)
+    np.testing.assert_allclose(numpy(zoo(x)), first, atol=1e-6)
 
 
 @pytest.mark.parametrize("family", LAYERS)

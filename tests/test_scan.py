@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import rnn_zoo
-from conftest import ZOO_CELLS, randomize
+from conftest import ZOO_CELLS, numpy, randomize
 from rnn_zoo.cells.scan import scan
 
 CELLS = {
@@ -24,7 +24,7 @@ def built_cell(name, rng, input_dim=3):
 
 
 def flat(states):
-    return [np.asarray(s) for s in keras.tree.flatten(states)]
+    return [numpy(s) for s in keras.tree.flatten(states)]
 
 
 @pytest.mark.parametrize("go_backwards", [False, True])
@@ -41,13 +41,15 @@ def test_scan_equals_keras_rnn_and_python_loop(name, go_backwards, rng):
 
     layer = keras.layers.RNN(cell, return_sequences=True, return_state=True, go_backwards=go_backwards)
     keras_outputs, *keras_states = layer(x, initial_state=initial)
-    np.testing.assert_allclose(outputs, keras_outputs, atol=1e-6)
+    np.testing.assert_allclose(numpy(outputs), numpy(keras_outputs), atol=1e-6)
     np.testing.assert_allclose(np.concatenate(flat(states), -1),
                                np.concatenate(flat(keras_states), -1), atol=1e-6)
 
-    steps = np.swapaxes(x, 0, 1)[::-1 if go_backwards else 1]
-    ys, final = scan(lambda x_t, s: cell.call(x_t, s), steps, initializer=initial)
-    np.testing.assert_allclose(outputs, np.stack(ys, axis=1), atol=1e-6)
+    # backend tensors, as keras.layers.RNN hands its cell (NumPy * a torch tensor would fail)
+    steps = keras.ops.convert_to_tensor(np.swapaxes(x, 0, 1)[::-1 if go_backwards else 1].copy())
+    tensors = keras.tree.map_structure(keras.ops.convert_to_tensor, initial)
+    ys, final = scan(lambda x_t, s: cell.call(x_t, s), steps, initializer=tensors)
+    np.testing.assert_allclose(numpy(outputs), np.stack(numpy(ys), axis=1), atol=1e-6)
     np.testing.assert_allclose(np.concatenate(flat(states), -1), np.concatenate(flat(final), -1), atol=1e-6)
 
 
@@ -59,12 +61,12 @@ def test_scan_honours_a_mask_like_keras(name, rng):
     outputs, states = rnn_zoo.scan_rnn(cell, x, mask=mask)
     keras_outputs, *keras_states = keras.layers.RNN(
         cell, return_sequences=True, return_state=True)(x, mask=mask)
-    np.testing.assert_allclose(outputs, keras_outputs, atol=1e-6)
+    np.testing.assert_allclose(numpy(outputs), numpy(keras_outputs), atol=1e-6)
     np.testing.assert_allclose(np.concatenate(flat(states), -1),
                                np.concatenate(flat(keras_states), -1), atol=1e-6)
     # a padded step changes nothing: row 1 ends as it was after its third step
     short, _ = rnn_zoo.scan_rnn(cell, x[1:2, :3])
-    np.testing.assert_allclose(outputs[1, -1], short[0, -1], atol=1e-6)
+    np.testing.assert_allclose(numpy(outputs)[1, -1], numpy(short)[0, -1], atol=1e-6)
 
 
 def test_scan_builds_an_unbuilt_cell_and_checks_its_arguments(rng):

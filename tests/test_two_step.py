@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import rnn_zoo
+from conftest import numpy
 from rnn_zoo.cells.two_step import X0_BATCH, X1_BATCH
 
 X0 = np.array(X0_BATCH, "float32")
@@ -25,7 +26,7 @@ def two_step(n_neurons=5, Wx=None, Wh=None, seed=42):
 def test_golden_values_checked_by_hand():
     # Wx = 0.1 everywhere, Wh = 0.5 I, b = 0: h0 = tanh(0.1 * sum(x0)), h1 = tanh(0.5 h0 + 0.1 * sum(x1))
     layer = two_step(Wx=np.full((3, 5), 0.1, "float32"), Wh=0.5 * np.eye(5, dtype="float32"))
-    h0, h1 = (np.asarray(h) for h in layer([X0, X1]))
+    h0, h1 = numpy(layer([X0, X1]))
     np.testing.assert_allclose(h0[:, 0], [math.tanh(0.3), math.tanh(1.2), math.tanh(2.1), math.tanh(1.0)], rtol=1e-6)
     np.testing.assert_allclose(h0[0, 0], 0.29131261, rtol=1e-6)  # tanh(0.3)
     np.testing.assert_allclose(h1[1, 0], 0.39425424, rtol=1e-6)  # tanh(0.5 tanh(1.2) + 0), x1 = [0, 0, 0]
@@ -35,14 +36,14 @@ def test_golden_values_checked_by_hand():
 
 def test_equals_a_zoo_and_a_builtin_simple_rnn_unrolled_over_two_steps():
     layer = two_step()
-    h0, h1 = layer([X0, X1])
+    h0, h1 = numpy(layer([X0, X1]))
     X_batch = np.stack([X0, X1], axis=1)  # [4 instances, 2 steps, 3 inputs]
     zoo = rnn_zoo.SimpleRNN(5, return_sequences=True)
     zoo.build(X_batch.shape)
     zoo.set_weights([layer.Wx.numpy(), layer.Wh.numpy(), layer.b.numpy()[0]])
     builtin = rnn_zoo.to_keras(zoo)
     for rnn in (zoo, builtin):
-        outputs = np.asarray(rnn(X_batch))
+        outputs = numpy(rnn(X_batch))
         np.testing.assert_allclose(outputs[:, 0], h0, atol=1e-6)
         np.testing.assert_allclose(outputs[:, 1], h1, atol=1e-6)
     assert isinstance(builtin, keras.layers.SimpleRNN)

@@ -2,7 +2,11 @@
 (registered by :func:`rnn_zoo.cli.main.main`)."""
 
 import argparse
+import contextlib
+import json
 import math
+import os
+from typing import NamedTuple
 
 from rnn_zoo.cells.registry import NAMES as CELL_NAMES
 from rnn_zoo.cli.common import (UsageError, add_verbose, positive_float, positive_int, probability,
@@ -46,12 +50,103 @@ def _windows(model, sentences, seq_len, batch_size, split, seed=None, shuffle=Tr
                          "raise --max-chars") from None
 
 
+TF_CONFIG_FORMAT = ('TF_CONFIG=\'{"cluster": {"worker": ["host:port", ...]}, '
+                    '"task": {"type": "worker", "index": i}}\'')
+
+
+class Cluster(NamedTuple):
+    """This process's place in a ``--strategy multi-worker`` run, from ``TF_CONFIG``."""
+
+    index: int
+    workers: int
+
+    @property
+    def chief(self):
+        """Worker 0: the one that writes ``--out`` and prints the results."""
+        return self.index == 0
+
+
+def _cluster(strategy):
+    """The :class:`Cluster` of ``--strategy multi-worker`` (read from ``TF_CONFIG``, checked here
+    so that a missing or malformed one is a usage error, not a TensorFlow traceback); None for
+    the other strategies."""
+    if strategy != "multi-worker":
+        return None
+    import keras
+
+    backend = keras.backend.backend()
+    if backend != "tensorflow":
+        raise UsageError(f"--strategy multi-worker runs on the TensorFlow backend only "
+                         f"(tf.distribute.MultiWorkerMirroredStrategy); Keras is running on "
+                         f"{backend!r}: set KERAS_BACKEND=tensorflow")
+    expected = f"every worker sets {TF_CONFIG_FORMAT}"
+    text = os.environ.get("TF_CONFIG")
+    if not text:
+        raise UsageError(f"--strategy multi-worker needs the cluster in TF_CONFIG: {expected}")
+    try:
+        config = json.loads(text)
+        workers, task = config["cluster"]["worker"], config["task"]
+        index = task["index"]
+        valid = (isinstance(workers, list) and workers
+                 and all(isinstance(w, str) and w.rpartition(":")[0] for w in workers)
+                 and task["type"] == "worker" and type(index) is int
+                 and 0 <= index < len(workers))
+    except (ValueError, TypeError, KeyError):
+        valid = False
+    if not valid:
+        raise UsageError(f"TF_CONFIG {text!r:.200} is not a cluster of workers: {expected}, "
+                         "i from 0 to the number of workers - 1 (0 is the chief)")
+    return Cluster(index, len(workers))
+
+
+class _OneDevice:
+    """``--strategy default``: no distribution, on any backend."""
+
+    num_replicas_in_sync = 1
+
+    def scope(self):
+        return contextlib.nullcontext()
+
+
 def _strategy(name):
+    """The ``tf.distribute`` strategy ``--strategy name``; created before any other TensorFlow
+    op (``MultiWorkerMirroredStrategy`` needs that)."""
+    import keras
+
+    if name == "default":
+        return _OneDevice()
+    if keras.backend.backend() != "tensorflow":
+        raise UsageError(f"--strategy {name} runs on the TensorFlow backend only "
+                         f"(tf.distribute); Keras is running on {keras.backend.backend()!r}: "
+                         "set KERAS_BACKEND=tensorflow")
     import tensorflow as tf
 
     if name == "mirrored":
         return tf.distribute.MirroredStrategy()
-    return tf.distribute.get_strategy()
+    return _multi_worker_strategy(tf)
+
+
+def _multi_worker_strategy(tf):
+    """``tf.distribute.MultiWorkerMirroredStrategy()``, the cluster from ``TF_CONFIG``, with the
+    ``reduce`` that Keras 3's ``fit`` needs of it (keras-team/keras#20585: without it, ``fit``
+    fails on more than one worker):
+
+    * a nested structure is reduced one leaf at a time, as ``MirroredStrategy`` does (Keras
+      reduces a whole ``(x, y)`` batch to build the model);
+    * a scalar is reduced across the replicas alone, its ``axis`` ignored (Keras averages every
+      replica's scalar logs, the loss, "along axis 0")."""
+
+    class MultiWorkerMirroredStrategy(tf.distribute.MultiWorkerMirroredStrategy):
+        def reduce(self, reduce_op, value, axis):
+            reduce = super().reduce
+
+            def leaf(value):
+                scalar = self.experimental_local_results(value)[0].shape.rank == 0
+                return reduce(reduce_op, value, None if scalar else axis)
+
+            return tf.nest.map_structure(leaf, value)
+
+    return MultiWorkerMirroredStrategy()
 
 
 def _score(model, sentences, split):
@@ -75,16 +170,25 @@ def _print_score(model, sentences, split):
     return perplexity
 
 
-def _claim(args):
-    """``--out`` claimed before any data is read; with ``--resume`` its newest checkpoint."""
+def _claim(args, cluster):
+    """``--out`` claimed before any data is read; with ``--resume`` its newest checkpoint.
+
+    In a multi-worker run only the chief claims and writes ``--out``: the other workers get
+    ``None`` (they train without writing checkpoints) and, with ``--resume``, read the chief's
+    newest checkpoint from their own ``--out`` (a shared folder, or a copy)."""
     from rnn_zoo.training.checkpoints import CheckpointDirectory
 
     out = CheckpointDirectory(args.out)
     try:
-        out.claim("RNNLanguageModel", resume=args.resume)
-        return out, out.select("latest", kind="RNNLanguageModel") if args.resume else None
+        if cluster is None or cluster.chief:
+            out.claim("RNNLanguageModel", resume=args.resume)
+        latest = out.select("latest", kind="RNNLanguageModel") if args.resume else None
     except ValueError as error:
-        raise UsageError(str(error)) from None
+        where = ("" if cluster is None or cluster.chief else
+                 f" (worker {cluster.index} resumes from the chief's checkpoint, read from its "
+                 "own --out: a shared folder or a copy)")
+        raise UsageError(f"{error}{where}") from None
+    return out if cluster is None or cluster.chief else None, latest
 
 
 def _run_settings(args, latest):
@@ -140,12 +244,13 @@ def _train_lm(args):
     from rnn_zoo.lm.rnn import RNNLanguageModel
     from rnn_zoo.training.fit import data_seed
 
-    out, latest = _claim(args)
+    cluster = _cluster(args.strategy)
+    out, latest = _claim(args, cluster)
     run = _run_settings(args, latest)
     settings, training = run["settings"], run["training"]
+    strategy = _strategy(args.strategy)             # before any other TensorFlow op
     keras.utils.set_random_seed(training["seed"])
     corpus = _load_corpus(settings["data"], settings["level"], settings["max_chars"])
-    strategy = _strategy(args.strategy)
     with strategy.scope():
         model = _new_model(corpus, settings, latest)
     for split in ("train", "valid"):
@@ -170,14 +275,17 @@ def _train_lm(args):
     except UsageError as error:       # too little held-out text for val_loss: train without it
         print(f"no val_loss during training: {error}")
         valid = None
+    where = "" if cluster is None else f"; worker {cluster.index} of {cluster.workers}"
     print(f"{model!r}, {model.network.count_params():,} parameters; data {settings['data']!r} "
           f"({settings['level']} level): {sum(map(len, corpus['train'])):,} train / "
           f"{sum(map(len, corpus['valid'])):,} valid tokens (+ end tokens); strategy "
-          f"{args.strategy} ({replicas} replica(s)); seed {training['seed']}")
+          f"{args.strategy} ({replicas} replica(s){where}); seed {training['seed']}")
     done = 0 if latest is None else latest.state["epoch"]
     if done >= args.epochs:
-        print(f"{out.path} already holds {done} epoch(s), --epochs {args.epochs}: nothing to "
-              "train")
+        print(f"{latest.path.parent} already holds {done} epoch(s), --epochs {args.epochs}: "
+              "nothing to train")
+        if out is None:
+            return 0
         model = RNNLanguageModel.load(out.path)
     else:
         if latest is not None:
@@ -188,6 +296,10 @@ def _train_lm(args):
                       learning_rate=training["learning_rate"], clipnorm=training["clipnorm"],
                       checkpoints=out, resume=latest or False, verbose=args.verbose,
                       run=run)
+    if out is None:
+        print(f"worker {cluster.index} done: the chief, worker 0, wrote --out and prints the "
+              "results")
+        return 0
     _print_score(model, corpus["valid"], "valid")
     print(f"checkpoint: {out.path}")
     return 0
@@ -257,7 +369,7 @@ def add_commands(commands, train):
     """Register ``train lm`` (on ``train``, the ``rnn-zoo train`` sub-commands), ``sample``
     and ``eval`` (on ``commands``)."""
     lm = train.add_parser(
-        "lm", help="train an RNN language model with Keras's fit, checkpointing into --out",
+        "lm", help="train an RNN language model, checkpoints in --out",
         description="Train an RNNLanguageModel (rnn_zoo.lm.rnn) on windows of --seq-len "
                     "tokens, with Keras's progress bar; checkpoint into --out after every "
                     "epoch; print the validation perplexity at the end. On --resume the data "
@@ -291,13 +403,20 @@ def add_commands(commands, train):
     lm.add_argument("--out", required=True, help="checkpoint directory")
     lm.add_argument("--resume", action="store_true",
                     help="continue the checkpoint in --out up to --epochs epochs")
-    lm.add_argument("--strategy", choices=["default", "mirrored"], default="default",
-                    help="mirrored: tf.distribute.MirroredStrategy over every visible device")
+    lm.add_argument("--strategy", choices=["default", "mirrored", "multi-worker"],
+                    default="default",
+                    help="mirrored: tf.distribute.MirroredStrategy over every visible device; "
+                         "multi-worker: tf.distribute.MultiWorkerMirroredStrategy over the "
+                         "workers of TF_CONFIG, the same command on each (worker 0, the chief, "
+                         "writes --out; --batch-size is the global batch, split over them)")
     add_verbose(lm)
     lm.set_defaults(run=_train_lm, parser=lm)
 
-    sample = commands.add_parser("sample", help="sample from a trained language model")
-    sample.add_argument("checkpoint", metavar="CHECKPOINT", help="a `train lm --out` directory")
+    sample = commands.add_parser(
+        "sample", help="sample from a trained language model",
+        description="Sample novel text from a trained language model (or find the most likely "
+                    "continuations with --beam), token by token from the prompt.")
+    sample.add_argument("checkpoint", metavar="CHECKPOINT", help="a train lm --out directory")
     sample.add_argument("--prompt", default="", help="text to continue (default: none)")
     sample.add_argument("--temperature", type=positive_float, help="default: 1")
     sample.add_argument("--top-k", type=positive_int)
@@ -311,7 +430,10 @@ def add_commands(commands, train):
                         help="beam search of width W instead of sampling")
     sample.set_defaults(run=_sample, parser=sample)
 
-    evaluate = commands.add_parser("eval", help="perplexity of a trained language model")
+    evaluate = commands.add_parser(
+        "eval", help="perplexity of a trained language model",
+        description="The perplexity of a trained language model on a split of its data (or of "
+                    "--data).")
     evaluate.add_argument("checkpoint", metavar="CHECKPOINT")
     evaluate.add_argument("--data", help="as for train lm (default: the checkpoint's)")
     evaluate.add_argument("--max-chars", type=positive_int,

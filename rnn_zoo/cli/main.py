@@ -1,8 +1,13 @@
 """The ``rnn-zoo`` command: ``rnn-zoo verify`` (the proof table), ``rnn-zoo demo``, the
 language-model commands ``train lm``, ``sample`` and ``eval`` (:mod:`rnn_zoo.cli.lm`) and the
-sentiment commands ``train sentiment`` and ``classify`` (:mod:`rnn_zoo.cli.sentiment`)."""
+sentiment commands ``train sentiment`` and ``classify`` (:mod:`rnn_zoo.cli.sentiment`).
+
+TensorFlow's start-up and log lines are kept off stderr (:func:`quiet_tensorflow`) unless
+``rnn-zoo --verbose COMMAND`` asks for them."""
 
 import argparse
+import contextlib
+import importlib.util
 import os
 import sys
 import tempfile
@@ -17,7 +22,8 @@ from rnn_zoo.training.errors import TrainingDiverged, TrainingInterrupted
 def _verify(args):
     from rnn_zoo.proof import verify
 
-    cases = [c for c in verify.CASES if args.family in (None, c.family)]
+    cases = [c for c in (verify.COVERING_CASES if args.quick else verify.CASES)
+             if args.family in (None, c.family)]
     return 1 if verify.main(cases) else 0
 
 
@@ -91,23 +97,52 @@ def _demo_sentiment():
     return status
 
 
+DESCRIPTION = ("Recurrent cells that read like the lecture slides, proven equal to Keras's "
+               "built-ins. verify runs the proof, demo a short tour; train lm, sample and eval "
+               "make, sample and score language models; train sentiment and classify a "
+               "sentiment classifier. TensorFlow's log lines are hidden unless --verbose comes "
+               "before the command.")
+EPILOG = "rnn-zoo COMMAND --help lists a command's options."
+
+
+def _formatter(prog):
+    # room for each command's one-line help beside it in 80 columns
+    return argparse.HelpFormatter(prog, max_help_position=18)
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="rnn-zoo", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    verify = commands.add_parser("verify", help="check every zoo cell against Keras's built-ins")
+    parser = argparse.ArgumentParser(prog="rnn-zoo", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=_formatter)
+    parser.add_argument("-v", "--verbose", dest="tensorflow_log", action="store_true",
+                        help="keep TensorFlow's start-up and log lines on stderr (before the "
+                             "command: rnn-zoo --verbose verify)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    verify = commands.add_parser(
+        "verify", help="check every zoo cell against Keras's built-ins",
+        description="Check every zoo cell against Keras's built-in SimpleRNN, GRU and LSTM "
+                    "(outputs, states and gradients) and print the table; exit status 1 if any "
+                    "case fails.")
     verify.add_argument("--family", choices=["SimpleRNN", "SimplifiedGRU", "GRU",
                                              "GRU(reset_after)", "LSTM"],
                         help="only this family (default: all)")
+    verify.add_argument("--quick", action="store_true",
+                        help="every family both ways and every setting once (36 of the cases)")
     verify.set_defaults(run=_verify)
     demo = commands.add_parser(
-        "demo", help="a short tour: the two-step RNN, a cell, the proof, a character LM, a "
-                     f"sentiment classifier (saved in {DEMO_SENTIMENT})")
+        "demo", help="a short tour: the slides' RNNs, the proof, two trained models",
+        description="A short tour: the two-step RNN, a GRU cell in slide notation, the proof, "
+                    "a character LM trained and sampled, a sentiment classifier trained (saved "
+                    f"in {DEMO_SENTIMENT}) and tried on two texts.")
     demo.set_defaults(run=_demo)
-    train = commands.add_parser("train", help="train a model (`rnn-zoo train lm|sentiment ...`)")
+    train = commands.add_parser("train", help="train a model: train lm, train sentiment")
     what = train.add_subparsers(dest="what", required=True)
     cli_lm.add_commands(commands, what)
     cli_sentiment.add_commands(commands, what)
     args = parser.parse_args(argv)
+    if not args.tensorflow_log:
+        quiet_tensorflow()
+    from rnn_zoo.backends import MissingBackend
+
     with warnings.catch_warnings():
         warnings.simplefilter("always", CheckpointWarning)
         warnings.showwarning = _show_warning
@@ -115,7 +150,7 @@ def main(argv=None):
             return args.run(args)
         except UsageError as error:
             getattr(args, "parser", parser).error(str(error))
-        except TrainingDiverged as error:
+        except (TrainingDiverged, MissingBackend) as error:
             print(f"rnn-zoo: error: {error}", file=sys.stderr)
             return 1
         except TrainingInterrupted as interrupt:
@@ -128,6 +163,53 @@ def main(argv=None):
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
     print(f"rnn-zoo: warning: {message}", file=sys.stderr)
+
+
+def quiet_tensorflow():
+    """Keep TensorFlow's log lines off stderr, for a command about to use Keras.
+
+    Sets ``TF_CPP_MIN_LOG_LEVEL=3`` (fatal errors only) unless it is set already, and, if
+    TensorFlow is installed, imports it now while file descriptor 2 is redirected: the absl lines
+    it writes on import (``WARNING: All log messages before absl::InitializeLog() ...``, oneDNN,
+    CPU features, CUDA) ignore that variable. It is imported whatever the Keras backend, since
+    Keras imports an installed TensorFlow on the JAX and PyTorch backends too (in
+    ``keras.utils.set_random_seed``, and for ``tf.data`` and ``StringLookup``). What the import
+    wrote is shown if it fails. Nothing is done once TensorFlow is imported (``rnn-zoo demo``
+    calls ``main`` again)."""
+    if "tensorflow" in sys.modules:
+        return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if importlib.util.find_spec("tensorflow") is None:
+        return
+    with stderr_caught():
+        importlib.import_module("tensorflow")
+
+
+@contextlib.contextmanager
+def stderr_caught():
+    """File descriptor 2 (C/C++ libraries' stderr, and Python's) goes into a temporary file
+    while the block runs; what it caught is dropped, or written to stderr if the block
+    raises."""
+    sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:            # no stderr to redirect
+        yield
+        return
+    with tempfile.TemporaryFile() as caught:
+        os.dup2(caught.fileno(), 2)
+        failed = True
+        try:
+            yield
+            failed = False
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            if failed:
+                caught.seek(0)
+                sys.stderr.write(caught.read().decode(errors="replace"))
+                sys.stderr.flush()
 
 
 if __name__ == "__main__":

@@ -125,7 +125,7 @@ def add_commands(commands, train):
     """Register ``train sentiment`` (on ``train``, the ``rnn-zoo train`` sub-commands) and
     ``classify`` (on ``commands``)."""
     sentiment = train.add_parser(
-        "sentiment", help="train a many-to-one RNN sentiment classifier, checkpointing into --out",
+        "sentiment", help="train an RNN sentiment classifier, checkpoints in --out",
         description="Train a SentimentClassifier (rnn_zoo.tasks.sentiment) with Keras's fit and "
                     "progress bar, early stopping on the validation --monitor; the best epoch "
                     "is saved into --out; print the validation and test accuracy at the end. "
@@ -172,9 +172,11 @@ def add_commands(commands, train):
     sentiment.set_defaults(run=_train_sentiment, parser=sentiment)
 
     classify = commands.add_parser(
-        "classify", help="P(positive) of texts under a trained sentiment classifier")
+        "classify", help="P(positive) of texts under a trained sentiment classifier",
+        description="P(positive) of each text (arguments, or --file, one text per line) under "
+                    "a trained sentiment classifier.")
     classify.add_argument("checkpoint", metavar="CHECKPOINT",
-                          help="a `train sentiment --out` directory")
+                          help="a train sentiment --out directory")
     classify.add_argument("texts", metavar="TEXT", nargs="*", help="texts to classify")
     classify.add_argument("--file", metavar="PATH",
                           help="a UTF-8 file of texts, one per line (- for standard input): "

@@ -127,7 +127,9 @@ def windows(ids, seq_length, batch_size, shuffle=True, seed=None):
     ids, seq_length, batch_size = _stream(ids, seq_length, batch_size)
     data = tf.data.Dataset.from_tensor_slices(ids).batch(seq_length + 1, drop_remainder=True)
     if shuffle:
-        data = data.shuffle(len(ids) // (seq_length + 1), seed=seed)
+        # One order per dataset (a run makes one per epoch): a tf.distribute strategy reads a
+        # batch to build the model before its epoch, which must not move the order on.
+        data = data.shuffle(len(ids) // (seq_length + 1), seed=seed, reshuffle_each_iteration=False)
     return data.map(lambda w: (w[:-1], w[1:])).batch(batch_size, drop_remainder=True)
 
 
