@@ -17,7 +17,11 @@ training). Each way samples ``--chars`` characters (1,000) at temperature 1 with
 * (b) :func:`rnn_zoo.lm.sampling.generate` with ``in_graph=False``: the stateful one-step
   ``tf.function`` (``RNNLanguageModel.advance``) and one sampling step, in a Python loop.
 * (c) :func:`rnn_zoo.lm.sampling.generate` (``in_graph=True``, its default for an RNN LM): the whole
-  loop in one ``tf.function`` compiled with XLA; compiled once before timing.
+  loop as one compiled function (``keras.ops.while_loop``: ``tf.function`` with XLA on
+  TensorFlow, ``jax.jit`` on JAX, eager on PyTorch); compiled once before timing.
+
+``--backend jax`` (or ``torch``) runs it on that Keras backend; ``--backend all`` runs each
+backend in its own process and ends with one table of (b) and (c) per backend.
 
 (b) and (c) are the median of ``--repeats`` runs taken round-robin (b, c, b, c, ...), so both
 see the same drift of a shared machine. Reference (TARGETS.md): (a) 13.4 chars/s, (b) 1,483,
@@ -27,16 +31,20 @@ Run ``python bench/bench_sampling.py --help`` for the options.
 """
 
 import argparse
+import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 
+BACKENDS = ("tensorflow", "jax", "torch")
+if "--backend" in sys.argv[1:-1] and sys.argv[sys.argv.index("--backend") + 1] in BACKENDS:
+    os.environ["KERAS_BACKEND"] = sys.argv[sys.argv.index("--backend") + 1]
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
 from machine import describe  # noqa: E402
 from rnn_zoo.lm.rnn import RNNLanguageModel  # noqa: E402
@@ -67,7 +75,7 @@ def keras_io_loop(model, chars):
     start = time.perf_counter()
     for _ in range(chars):
         logits = model.network.predict(np.array([ids[-WINDOW:]], np.int32), verbose=0)[0, -1]
-        ids.append(keras_io_sample(tf.nn.softmax(logits).numpy()))
+        ids.append(keras_io_sample(keras.ops.convert_to_numpy(keras.ops.softmax(logits))))
     return (time.perf_counter() - start) / chars
 
 
@@ -83,9 +91,14 @@ def main(argv=None):
     parser.add_argument("--keras-io-chars", type=int, default=30,
                         help="characters keras-io's loop is timed on (then extrapolated)")
     parser.add_argument("--repeats", type=int, default=5, help="runs of (b) and (c)")
+    parser.add_argument("--backend", choices=[*BACKENDS, "all"],
+                        help="the Keras backend (default: KERAS_BACKEND, else tensorflow), or "
+                             "each in turn")
     args = parser.parse_args(argv)
+    if args.backend == "all":
+        return every_backend(argv if argv is not None else sys.argv[1:])
     print(f"# bench_sampling: {' '.join(sys.argv)}")
-    print(describe())
+    print(f"{describe()}; Keras backend {keras.backend.backend()}")
     model = char_model()
     print(f"model: {model!r} (random weights), {model.network.count_params():,} parameters; "
           f"{args.chars} characters at temperature 1, not stopping at the end character\n")
@@ -108,8 +121,8 @@ def main(argv=None):
              **{way: args.chars / statistics.median(seconds) for way, seconds in times.items()}}
     print(f"\n{'way':<58} {'chars/s':>9} {'vs (a)':>8} {'reference':>10}")
     rows = [("a", "keras-io: predict on a 40-char window per character *", 13.4),
-            ("b", "stateful one-step tf.function in a Python loop", 1483),
-            ("c", "whole loop in one graph (tf.while_loop, XLA)", 7611)]
+            ("b", "stateful one-step compiled function, Python loop", 1483),
+            ("c", "whole loop in one compiled function (while_loop)", 7611)]
     for way, name, reference in rows:
         print(f"({way}) {name:<54} {rates[way]:9,.1f} {rates[way] / rates['a']:7.1f}x "
               f"{reference:10,}")
@@ -119,6 +132,27 @@ def main(argv=None):
           f"(c) is {rates['c'] / rates['b']:.1f}x (b)")
     goals = rates["c"] >= 7600 and rates["c"] >= 20 * rates["a"]
     print(f"goal (c) >= 7,600 chars/s and >= 20x (a): {'met' if goals else 'NOT met'}")
+    print("RATES " + json.dumps(rates), flush=True)
+
+
+def every_backend(argv):
+    """This benchmark on each backend in its own process; their outputs, then one table."""
+    argv = [a for i, a in enumerate(argv) if a != "--backend" and argv[i - 1:i] != ["--backend"]]
+    rates = {}
+    for backend in BACKENDS:
+        out = subprocess.run([sys.executable, __file__, "--backend", backend, *argv],
+                             capture_output=True, text=True)
+        if out.returncode:
+            print(f"{backend}: failed: {out.stderr.strip().splitlines()[-1:]}", flush=True)
+        for line in out.stdout.splitlines():
+            if line.startswith("RATES "):
+                rates[backend] = json.loads(line[len("RATES "):])
+            else:
+                print(line, flush=True)
+    print("\n| backend | (a) keras-io chars/s | (b) step by step | (c) one compiled loop |")
+    print("| --- | ---: | ---: | ---: |")
+    for backend, r in rates.items():
+        print(f"| {backend} | {r['a']:,.1f} | {r['b']:,.0f} | {r['c']:,.0f} |")
 
 
 if __name__ == "__main__":

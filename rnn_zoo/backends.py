@@ -187,7 +187,9 @@ def _torch(fn, inputs, variables):
     with torch.enable_grad(), keras.StatelessScope():
         loss, aux = fn(*tensors)
     wrt = tensors + [v.value for v in variables]
-    grads = torch.autograd.grad(loss, wrt, allow_unused=True)
+    # A loss cut from every input (a stop_gradient, say) has zero gradients, as on the others.
+    grads = (torch.autograd.grad(loss, wrt, allow_unused=True) if loss.requires_grad
+             else [None] * len(wrt))
     aux = keras.tree.map_structure(lambda t: t.detach() if hasattr(t, "detach") else t, aux)
     return aux, [torch.zeros_like(w) if g is None else g for w, g in zip(wrt, grads)]
 

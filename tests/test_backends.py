@@ -1,7 +1,7 @@
 """The zoo on JAX and PyTorch, with TensorFlow not installed: the equivalence suite (every
 family both ways, outputs, states and gradients against **that backend's** built-ins), the
 layers, ``scan_rnn``, the two-step RNN, the gate recorder, three optimizer steps against the
-built-in's, an RNN LM scoring and sampling, and the TensorFlow-only parts' errors -- each
+built-in's, the grader of students' cells, an RNN LM scoring and sampling, and the TensorFlow-only parts' errors -- each
 backend in its own process (Keras picks its backend once per process), TensorFlow hidden by
 ``tests/without_tensorflow.py``."""
 
@@ -16,7 +16,7 @@ import pytest
 
 TESTS = pathlib.Path(__file__).resolve().parent
 FILES = ["test_equivalence.py", "test_layers.py", "test_scan.py", "test_two_step.py",
-         "test_gates.py", "test_optimizer_step.py", "test_without_tensorflow.py"]
+         "test_gates.py", "test_optimizer_step.py", "test_grading.py", "test_without_tensorflow.py"]
 
 
 @pytest.mark.parametrize("backend", ["jax", "torch"])
