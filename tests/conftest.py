@@ -52,3 +52,15 @@ def write_imdb(root, splits):
             folder.mkdir(parents=True, exist_ok=True)
             (folder / f"{i}_{label}.txt").write_text(text, encoding="utf-8")
     return root
+
+
+def stream_perplexity_by_hand(model, sentences):
+    """An RNN LM's stream perplexity from its one-token steps: from the start state, every
+    target of every sentence (end tokens too) read in turn, the state never reset."""
+    state, total, count = model.start(), 0.0, 0
+    for sentence in sentences:
+        for token in model.targets(sentence):
+            total += model.state_log_probs(state)[model.index(token)]
+            count += 1
+            state = model.advance(state, token)
+    return float(np.exp(-total / count))

@@ -8,6 +8,7 @@ import pytest
 
 from rnn_zoo.data import text
 from rnn_zoo.lm.rnn import RNNLanguageModel
+from conftest import stream_perplexity_by_hand
 
 SENTENCES = [["the", "cat", "sat"], ["the", "dog", "ran"], ["a", "cat", "ran"]] * 8
 HELD_OUT = [["the", "cat", "ran"], ["a", "zebra"], []]
@@ -47,6 +48,14 @@ def test_incremental_state_equals_the_full_context(word_model):
             state = word_model.advance(state, context[t])
     np.testing.assert_allclose(word_model.state_log_probs(word_model.start()),
                                word_model.next_log_probs([]), atol=1e-5)
+
+
+def test_stream_perplexity_carries_the_state_across_sentences_and_chunks(word_model):
+    sentences = SENTENCES[:3] + HELD_OUT
+    by_hand = stream_perplexity_by_hand(word_model, sentences)
+    for seq_length in (1, 3, 100):
+        assert word_model.stream_perplexity(sentences, seq_length) == pytest.approx(by_hand, rel=1e-5)
+    assert abs(word_model.perplexity(sentences) - by_hand) > 1e-3   # the restarts do matter
 
 
 def test_fit_drops_perplexity_far_below_uniform_and_save_load_round_trip(tmp_path):

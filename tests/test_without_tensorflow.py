@@ -11,6 +11,7 @@ import pytest
 
 import rnn_zoo
 from rnn_zoo import backends
+from conftest import stream_perplexity_by_hand
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("tensorflow") is not None,
                                 reason="runs where TensorFlow is not installed")
@@ -42,6 +43,9 @@ def test_an_rnn_lm_scores_and_samples_on_this_backend():
         by_step.append(model.state_log_probs(state)[model.token_index[token]])
         state = model.advance(state, token) if token != "\n" else state
     np.testing.assert_allclose(model.token_log_probs([sentence]), by_step, atol=1e-5)
+    for seq_length in (2, 100):   # the state carried across chunks (JAX: not by predict_on_batch)
+        assert model.stream_perplexity([sentence, list("dcb")], seq_length) == pytest.approx(
+            stream_perplexity_by_hand(model, [sentence, list("dcb")]), rel=1e-5)
     in_graph = sampling.generate(model, ["a"], max_tokens=12, top_k=1, stop_at_eos=False)
     step_by_step = sampling.generate(model, ["a"], max_tokens=12, top_k=1, stop_at_eos=False,
                                      in_graph=False)

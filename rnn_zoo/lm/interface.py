@@ -41,6 +41,16 @@ import numpy as np
 from rnn_zoo.checks import check_sentences, check_tokens
 
 
+def logsumexp(x, axis=0):
+    """``ln Σ exp(x)`` along ``axis``, safe when every entry is ``-inf`` (gives ``-inf``, not
+    NaN) and when they are all far below 0 (no underflow)."""
+    x = np.asarray(x, dtype=np.float64)
+    top = np.max(x, axis=axis, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide="ignore"):
+        return np.squeeze(top, axis=axis) + np.log(np.sum(np.exp(x - top), axis=axis))
+
+
 class LanguageModel(abc.ABC):
     """A model of ``P(next token | tokens so far)`` over a fixed vocabulary.
 

@@ -37,7 +37,7 @@ from keras import ops
 from rnn_zoo import backends, checks
 from rnn_zoo.cells.registry import NAMES as CELL_NAMES, recurrent_stack
 from rnn_zoo.checks import check_sentences, check_tokens
-from rnn_zoo.lm.interface import LanguageModel
+from rnn_zoo.lm.interface import LanguageModel, logsumexp
 from rnn_zoo.data import text
 from rnn_zoo.data.text import PAD
 from rnn_zoo.training import fit as training, saving
@@ -309,7 +309,7 @@ class RNNLanguageModel(KerasLanguageModel):
         for first in range(0, len(targets), seq_length):
             chunk = slice(first, first + seq_length)
             logits = predict(inputs[None, chunk])[0].astype(np.float64)
-            log_probs = logits - _logsumexp(logits)
+            log_probs = logits - logsumexp(logits, axis=-1)[:, None]
             total += log_probs[np.arange(len(logits)), targets[chunk]].sum()
         return float(np.exp(-total / len(targets)))
 
@@ -351,12 +351,6 @@ class RNNLanguageModel(KerasLanguageModel):
     def __repr__(self):
         return (f"RNNLanguageModel(cell={self.cell!r}, units={self.units}, layers={self.layers}, "
                 f"embedding_dim={self.embedding_dim}, V={len(self.vocabulary)})")
-
-
-def _logsumexp(logits):
-    """``ln sum exp`` over the last axis, kept for broadcasting."""
-    top = logits.max(axis=-1, keepdims=True)
-    return top + np.log(np.exp(logits - top).sum(axis=-1, keepdims=True))
 
 
 class _ResetStates(keras.callbacks.Callback):
