@@ -59,6 +59,7 @@ class Cluster(NamedTuple):
 
     index: int
     workers: int
+    addresses: tuple = ()
 
     @property
     def chief(self):
@@ -75,10 +76,11 @@ def _cluster(strategy):
     import keras
 
     backend = keras.backend.backend()
-    if backend != "tensorflow":
-        raise UsageError(f"--strategy multi-worker runs on the TensorFlow backend only "
-                         f"(tf.distribute.MultiWorkerMirroredStrategy); Keras is running on "
-                         f"{backend!r}: set KERAS_BACKEND=tensorflow")
+    if backend not in ("tensorflow", "jax"):
+        raise UsageError(f"--strategy multi-worker runs on the TensorFlow backend "
+                         f"(tf.distribute.MultiWorkerMirroredStrategy) or on JAX "
+                         f"(keras.distribution.DataParallel); Keras is running on "
+                         f"{backend!r}: set KERAS_BACKEND=tensorflow or jax")
     expected = f"every worker sets {TF_CONFIG_FORMAT}"
     text = os.environ.get("TF_CONFIG")
     if not text:
@@ -96,7 +98,7 @@ def _cluster(strategy):
     if not valid:
         raise UsageError(f"TF_CONFIG {text!r:.200} is not a cluster of workers: {expected}, "
                          "i from 0 to the number of workers - 1 (0 is the chief)")
-    return Cluster(index, len(workers))
+    return Cluster(index, len(workers), tuple(workers))
 
 
 class _OneDevice:
@@ -108,13 +110,36 @@ class _OneDevice:
         return contextlib.nullcontext()
 
 
-def _strategy(name):
+class _DataParallel:
+    """``--strategy multi-worker`` on JAX: Keras's own ``keras.distribution.DataParallel`` over
+    every process's devices, the processes joined by ``keras.distribution.initialize`` (JAX's
+    coordinator at worker 0's address). Keras splits each global batch of a ``tf.data`` dataset
+    evenly over the processes (``rebatch`` to the per-process batch, then ``shard``)."""
+
+    def __init__(self, cluster):
+        import keras
+
+        keras.distribution.initialize(job_addresses=",".join(cluster.addresses),
+                                      num_processes=cluster.workers, process_id=cluster.index)
+        devices = keras.distribution.list_devices()
+        self.distribution = keras.distribution.DataParallel(devices=devices)
+        keras.distribution.set_distribution(self.distribution)
+        self.num_replicas_in_sync = len(devices)
+
+    def scope(self):
+        return contextlib.nullcontext()
+
+
+def _strategy(name, cluster=None):
     """The ``tf.distribute`` strategy ``--strategy name``; created before any other TensorFlow
-    op (``MultiWorkerMirroredStrategy`` needs that)."""
+    op (``MultiWorkerMirroredStrategy`` needs that). On JAX, ``multi-worker`` is
+    :class:`_DataParallel` (created before any JAX computation)."""
     import keras
 
     if name == "default":
         return _OneDevice()
+    if name == "multi-worker" and keras.backend.backend() == "jax":
+        return _DataParallel(cluster)
     if keras.backend.backend() != "tensorflow":
         raise UsageError(f"--strategy {name} runs on the TensorFlow backend only "
                          f"(tf.distribute); Keras is running on {keras.backend.backend()!r}: "
@@ -248,7 +273,7 @@ def _train_lm(args):
     out, latest = _claim(args, cluster)
     run = _run_settings(args, latest)
     settings, training = run["settings"], run["training"]
-    strategy = _strategy(args.strategy)             # before any other TensorFlow op
+    strategy = _strategy(args.strategy, cluster)    # before any other TensorFlow op
     keras.utils.set_random_seed(training["seed"])
     corpus = _load_corpus(settings["data"], settings["level"], settings["max_chars"])
     with strategy.scope():
