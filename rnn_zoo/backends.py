@@ -101,7 +101,7 @@ def stateful_predict(model):
 
 def stateless_uniform(shape, seed, step, minval=0.0):
     """Uniform float32 numbers in ``[minval, 1)`` of ``shape``, a function of ``seed`` (two
-    int64 tensor values) and the loop counter ``step`` alone: the same pair gives the same
+    integers, as a tensor) and the loop counter ``step`` alone: the same pair gives the same
     numbers, inside a compiled loop or out of it."""
     running = name()
     if running == "tensorflow":
@@ -112,7 +112,7 @@ def stateless_uniform(shape, seed, step, minval=0.0):
     if running == "jax":
         import jax
 
-        key = jax.random.fold_in(jax.random.key(seed[0] ^ seed[1]), step)
+        key = jax.random.fold_in(jax.random.fold_in(jax.random.key(seed[0]), seed[1]), step)
         return jax.random.uniform(key, shape, minval=minval)
     import torch
 

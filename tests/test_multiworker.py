@@ -2,12 +2,10 @@
 ``TF_CONFIG``, train as one worker does with the same global batch, seed and data; only the chief
 (worker 0) writes ``--out``; a missing or malformed ``TF_CONFIG`` is a usage error.
 
-Each epoch of the tiny corpus here is one global batch of all its windows, so the comparison does
-not depend on the order of the windows within an epoch: Keras's ``fit`` under a
-``tf.distribute`` strategy reads one batch of the epoch's dataset before the epoch (to build the
-model) and then iterates it again, and ``rnn_zoo.data.text.windows`` reshuffles on every
-iteration, so with several batches an epoch the workers would see another order than a single
-worker does."""
+Each epoch of the tiny corpus here is one global batch of all its windows. (Keras's ``fit`` under
+a ``tf.distribute`` strategy reads one batch of the epoch's dataset before the epoch, to build the
+model, then iterates it again; the CLI's windows keep one order per epoch's dataset,
+``reshuffle_each_iteration=False``, so that first look does not change the order.)"""
 
 import json
 import os

@@ -42,7 +42,10 @@ def _check_known(model, sentences, what):
 def _windows(model, sentences, seq_len, batch_size, split, seed=None, shuffle=True,
              replicas=1):
     try:
+        # One order per epoch's dataset: a tf.distribute strategy reads a batch before its
+        # epoch, which must not move the order on.
         return model.windows(sentences, seq_len, batch_size, shuffle=shuffle, seed=seed,
+                             reshuffle_each_iteration=False,
                              multiple_of=replicas)
     except ValueError as error:
         message = str(error).replace("`sentences` hold", f"the {split} split holds")
@@ -131,8 +134,8 @@ class _DataParallel:
 
 
 def _strategy(name, cluster=None):
-    """The ``tf.distribute`` strategy ``--strategy name``; created before any other TensorFlow
-    op (``MultiWorkerMirroredStrategy`` needs that). On JAX, ``multi-worker`` is
+    """The strategy of ``--strategy name``: none for ``default``, else ``tf.distribute``'s,
+    created before any other TensorFlow op (``MultiWorkerMirroredStrategy`` needs that). On JAX, ``multi-worker`` is
     :class:`_DataParallel` (created before any JAX computation)."""
     import keras
 
@@ -431,8 +434,8 @@ def add_commands(commands, train):
     lm.add_argument("--strategy", choices=["default", "mirrored", "multi-worker"],
                     default="default",
                     help="mirrored: tf.distribute.MirroredStrategy over every visible device; "
-                         "multi-worker: tf.distribute.MultiWorkerMirroredStrategy over the "
-                         "workers of TF_CONFIG, the same command on each (worker 0, the chief, "
+                         "multi-worker: tf.distribute.MultiWorkerMirroredStrategy (on JAX "
+                         "keras.distribution.DataParallel) over the workers of TF_CONFIG, the same command on each (worker 0, the chief, "
                          "writes --out; --batch-size is the global batch, split over them)")
     add_verbose(lm)
     lm.set_defaults(run=_train_lm, parser=lm)

@@ -120,16 +120,18 @@ def sentence_batches(lookup, sentences, batch_size, eos_token="</s>", shuffle=Fa
     return data.ragged_batch(batch_size).map(lambda x, y: (x.to_tensor(eos), y.to_tensor(PAD)))
 
 
-def windows(ids, seq_length, batch_size, shuffle=True, seed=None):
+def windows(ids, seq_length, batch_size, shuffle=True, seed=None, reshuffle_each_iteration=True):
     """Batches of ``(x, y)``, each of shape ``(batch_size, seq_length)``, from the stream
     ``ids``: non-overlapping windows of ``seq_length + 1`` ids, ``x = w[:-1]``, ``y = w[1:]``.
-    An incomplete last window or batch is dropped."""
+    An incomplete last window or batch is dropped. With ``shuffle``, each pass over the dataset
+    draws a new order, unless ``reshuffle_each_iteration=False``: one order for every pass (for
+    a run that makes one dataset per epoch, where a ``tf.distribute`` strategy's first look at
+    a batch must not move the order on)."""
     ids, seq_length, batch_size = _stream(ids, seq_length, batch_size)
     data = tf.data.Dataset.from_tensor_slices(ids).batch(seq_length + 1, drop_remainder=True)
     if shuffle:
-        # One order per dataset (a run makes one per epoch): a tf.distribute strategy reads a
-        # batch to build the model before its epoch, which must not move the order on.
-        data = data.shuffle(len(ids) // (seq_length + 1), seed=seed, reshuffle_each_iteration=False)
+        data = data.shuffle(len(ids) // (seq_length + 1), seed=seed,
+                            reshuffle_each_iteration=reshuffle_each_iteration)
     return data.map(lambda w: (w[:-1], w[1:])).batch(batch_size, drop_remainder=True)
 
 

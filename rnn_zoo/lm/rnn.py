@@ -23,7 +23,8 @@ and reset at every epoch: truncated backpropagation through time over long text.
 **Scoring and generation.** :meth:`RNNLanguageModel.token_log_probs` runs each sentence once
 through the network; :meth:`~RNNLanguageModel.start`, :meth:`~RNNLanguageModel.advance` and
 :meth:`~RNNLanguageModel.state_log_probs` carry the recurrent state ``a<t>`` (and ``c<t>``) from
-token to token with a one-step compiled function (:func:`rnn_zoo.backends.function`) over the zoo cells: O(1) per token.
+token to token with a one-step compiled function (:func:`rnn_zoo.backends.function`) over the
+zoo cells: O(1) per token.
 """
 
 import math
@@ -247,7 +248,7 @@ class RNNLanguageModel(KerasLanguageModel):
                              f"{unknown!r:.200}")
 
     def windows(self, sentences, seq_length, batch_size, shuffle=True, seed=None,
-                multiple_of=1):
+                multiple_of=1, reshuffle_each_iteration=True):
         """Batches of ``seq_length``-token windows (:func:`rnn_zoo.data.text.windows`) over
         ``sentences`` laid end to end, each followed by the end token. Too few windows for
         ``batch_size`` give smaller batches, a multiple of ``multiple_of`` (a
@@ -262,7 +263,8 @@ class RNNLanguageModel(KerasLanguageModel):
         if batch == 0:
             raise ValueError(f"`sentences` hold {len(ids)} tokens, too few for "
                              f"{max(multiple_of, 1)} window(s) of seq_length={seq_length} (+1)")
-        return text.windows(ids, seq_length, batch, shuffle=shuffle, seed=seed)
+        return text.windows(ids, seq_length, batch, shuffle=shuffle, seed=seed,
+                            reshuffle_each_iteration=reshuffle_each_iteration)
 
     # ------------------------------------------------------------------------------ scoring
     def _score_batch(self, x, y):

@@ -34,7 +34,6 @@ accuracy over the positions it is given.
 
 Defined behaviour at the edges (tested in ``tests/test_tagging.py``):
 
-tf.require()
 * **Vocabulary.** ``keras.layers.StringLookup(max_tokens, mask_token="", oov_token="<UNK>")``
   adapted on the training tokens: id 0 is padding (masked), id 1 is ``<UNK>``, the words from
   id 2 on, most frequent first. A word outside the vocabulary (a name never seen in training,
