@@ -40,6 +40,7 @@ Run ``python bench/bench_layers.py --help`` for the options; ``--quick`` is a sm
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import shlex
@@ -48,9 +49,9 @@ import subprocess
 import sys
 import time
 
-BACKENDS = ("tensorflow", "jax", "torch")
-if "--backend" in sys.argv[1:-1] and sys.argv[sys.argv.index("--backend") + 1] in BACKENDS:
-    os.environ["KERAS_BACKEND"] = sys.argv[sys.argv.index("--backend") + 1]
+from machine import BACKENDS, backend_from_argv, describe
+
+backend_from_argv(sys.argv[1:])
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -58,7 +59,6 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import rnn_zoo  # noqa: E402
-from machine import describe  # noqa: E402
 
 # name -> (label in the table, zoo layer factory); the built-in twin is to_keras(zoo layer).
 LAYERS = {
@@ -293,10 +293,12 @@ def main(argv=None):
         return
     command = " ".join(shlex.quote(a) for a in [sys.executable, *sys.argv])
     if args.backend:
-        import jax
-        import torch
+        from importlib import metadata
 
-        print(f"{describe()}, JAX {jax.__version__}, PyTorch {torch.__version__} | command: "
+        others = "".join(f", {label} {metadata.version(package)}"
+                         for package, label in (("jax", "JAX"), ("torch", "PyTorch"))
+                         if importlib.util.find_spec(package))   # versions, without importing
+        print(f"{describe()}{others} | command: "
               f"`{command}`\n\nMedian ms of {args.repeats} round-robin calls each; keras = the "
               f"built-in twin (rnn_zoo.to_keras), both through Keras's predict_on_batch and "
               f"train_on_batch on the backend.\n")

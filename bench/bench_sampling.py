@@ -38,15 +38,14 @@ import subprocess
 import sys
 import time
 
-BACKENDS = ("tensorflow", "jax", "torch")
-if "--backend" in sys.argv[1:-1] and sys.argv[sys.argv.index("--backend") + 1] in BACKENDS:
-    os.environ["KERAS_BACKEND"] = sys.argv[sys.argv.index("--backend") + 1]
+from machine import BACKENDS, backend_from_argv, describe
+
+backend_from_argv(sys.argv[1:])
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from machine import describe  # noqa: E402
 from rnn_zoo.lm.rnn import RNNLanguageModel  # noqa: E402
 from rnn_zoo.lm.sampling import generate  # noqa: E402
 
@@ -137,7 +136,8 @@ def main(argv=None):
 
 def every_backend(argv):
     """This benchmark on each backend in its own process; their outputs, then one table."""
-    argv = [a for i, a in enumerate(argv) if a != "--backend" and argv[i - 1:i] != ["--backend"]]
+    argv = [a for i, a in enumerate(argv) if a != "--backend" and argv[i - 1:i] != ["--backend"]
+            and not a.startswith("--backend=")]
     rates = {}
     for backend in BACKENDS:
         out = subprocess.run([sys.executable, __file__, "--backend", backend, *argv],

@@ -27,6 +27,20 @@ def code_version():
     return commit + ("+dirty" if dirty else "")
 
 
+BACKENDS = ("tensorflow", "jax", "torch")
+
+
+def backend_from_argv(argv):
+    """Set ``KERAS_BACKEND`` from a ``--backend NAME`` (or ``--backend=NAME``) in ``argv``, for
+    a benchmark that must choose Keras's backend before it imports Keras; ``all`` and a missing
+    option leave it alone (argparse reports a bad name later)."""
+    for i, arg in enumerate(argv):
+        value = (argv[i + 1] if arg == "--backend" and i + 1 < len(argv)
+                 else arg.partition("=")[2] if arg.startswith("--backend=") else None)
+        if value in BACKENDS:
+            os.environ["KERAS_BACKEND"] = value
+
+
 def describe():
     """``Machine: <CPU>, <n> cores | Python .., NumPy .., TensorFlow .., Keras .. | rnn_zoo at <commit>``
     (TensorFlow and Keras only where the benchmark imported them)."""

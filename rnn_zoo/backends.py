@@ -11,9 +11,9 @@
   compiled loop.
 * :func:`tensorflow`: the zoo's TensorFlow-only parts (``tf.data`` pipelines,
   ``StringLookup``/``TextVectorization``, which Keras runs on TensorFlow whatever the backend,
-  and ``tf.function`` graphs) import TensorFlow through it, so that a missing TensorFlow or another backend is
-  one ``RuntimeError`` that names the backend and the way out, never a ``ModuleNotFoundError``
-  from deep inside.
+  and ``tf.function`` graphs) import TensorFlow through it, so that a missing TensorFlow or
+  another backend is one :class:`MissingBackend` (a ``RuntimeError``) that names the backend
+  and the way out, never a ``ModuleNotFoundError`` from deep inside.
 """
 
 import importlib.util
@@ -35,8 +35,7 @@ def name():
 
 def tensorflow(what, backend=False):
     """The ``tensorflow`` module, for ``what``; a :class:`MissingBackend` (a ``RuntimeError``)
-    that says why not and what to
-    do instead if ``what`` cannot run here.
+    that says why not and what to do instead if ``what`` cannot run here.
 
     ``what`` needs TensorFlow installed (it may run beside another Keras backend, as
     ``StringLookup`` and ``tf.data`` do); with ``backend=True`` it needs TensorFlow to be the
@@ -123,16 +122,19 @@ def stateless_uniform(shape, seed, step, minval=0.0):
 class LazyTensorFlow:
     """``tf`` for a module's TensorFlow-only parts: ``tf = LazyTensorFlow(what)`` at module level,
     then ``tf.data...`` as usual; TensorFlow is imported (through :func:`tensorflow`, so a missing
-    TensorFlow is a ``RuntimeError`` about ``what``) on the first use, not on ``import``."""
+    TensorFlow is a :class:`MissingBackend` about ``what``) on the first use, not on ``import``,
+    and looked up once."""
 
     def __init__(self, what, backend=False):
-        self._what, self._backend = what, backend
+        self._what, self._backend, self._module = what, backend, None
 
     def require(self):
         """Import TensorFlow now: before making a Keras layer that runs on it whatever the
         backend (``StringLookup``, ``TextVectorization``), whose own error would be an
         ``ImportError`` from deep inside Keras."""
-        return tensorflow(self._what, self._backend)
+        if self._module is None:
+            self._module = tensorflow(self._what, self._backend)
+        return self._module
 
     def __getattr__(self, attribute):
         return getattr(self.require(), attribute)
@@ -149,9 +151,9 @@ def gradients(fn, inputs, variables=()):
     inputs = [np.asarray(x) for x in inputs]
     variables = list(variables)
     aux, grads = _GRADIENTS[name()](fn, inputs, variables)
-    to_numpy = lambda t: keras.ops.convert_to_numpy(t)  # noqa: E731
-    grads = [to_numpy(g) for g in grads]
-    return keras.tree.map_structure(to_numpy, aux), grads[: len(inputs)], grads[len(inputs):]
+    grads = [keras.ops.convert_to_numpy(g) for g in grads]
+    aux = keras.tree.map_structure(keras.ops.convert_to_numpy, aux)
+    return aux, grads[: len(inputs)], grads[len(inputs):]
 
 
 def _tensorflow(fn, inputs, variables):

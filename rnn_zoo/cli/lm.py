@@ -61,8 +61,11 @@ class Cluster(NamedTuple):
     """This process's place in a ``--strategy multi-worker`` run, from ``TF_CONFIG``."""
 
     index: int
-    workers: int
-    addresses: tuple = ()
+    addresses: tuple
+
+    @property
+    def workers(self):
+        return len(self.addresses)
 
     @property
     def chief(self):
@@ -101,7 +104,7 @@ def _cluster(strategy):
     if not valid:
         raise UsageError(f"TF_CONFIG {text!r:.200} is not a cluster of workers: {expected}, "
                          "i from 0 to the number of workers - 1 (0 is the chief)")
-    return Cluster(index, len(workers), tuple(workers))
+    return Cluster(index, tuple(workers))
 
 
 class _OneDevice:
@@ -135,8 +138,8 @@ class _DataParallel:
 
 def _strategy(name, cluster=None):
     """The strategy of ``--strategy name``: none for ``default``, else ``tf.distribute``'s,
-    created before any other TensorFlow op (``MultiWorkerMirroredStrategy`` needs that). On JAX, ``multi-worker`` is
-    :class:`_DataParallel` (created before any JAX computation)."""
+    created before any other TensorFlow op (``MultiWorkerMirroredStrategy`` needs that). On
+    JAX, ``multi-worker`` is :class:`_DataParallel` (created before any JAX computation)."""
     import keras
 
     if name == "default":
@@ -207,16 +210,17 @@ def _claim(args, cluster):
     from rnn_zoo.training.checkpoints import CheckpointDirectory
 
     out = CheckpointDirectory(args.out)
+    chief = cluster is None or cluster.chief
     try:
-        if cluster is None or cluster.chief:
+        if chief:
             out.claim("RNNLanguageModel", resume=args.resume)
         latest = out.select("latest", kind="RNNLanguageModel") if args.resume else None
     except ValueError as error:
-        where = ("" if cluster is None or cluster.chief else
+        where = ("" if chief else
                  f" (worker {cluster.index} resumes from the chief's checkpoint, read from its "
                  "own --out: a shared folder or a copy)")
         raise UsageError(f"{error}{where}") from None
-    return out if cluster is None or cluster.chief else None, latest
+    return out if chief else None, latest
 
 
 def _run_settings(args, latest):
@@ -435,8 +439,9 @@ def add_commands(commands, train):
                     default="default",
                     help="mirrored: tf.distribute.MirroredStrategy over every visible device; "
                          "multi-worker: tf.distribute.MultiWorkerMirroredStrategy (on JAX "
-                         "keras.distribution.DataParallel) over the workers of TF_CONFIG, the same command on each (worker 0, the chief, "
-                         "writes --out; --batch-size is the global batch, split over them)")
+                         "keras.distribution.DataParallel) over the workers of TF_CONFIG, the "
+                         "same command on each (worker 0, the chief, writes --out; --batch-size "
+                         "is the global batch, split over them)")
     add_verbose(lm)
     lm.set_defaults(run=_train_lm, parser=lm)
 

@@ -37,6 +37,7 @@ only their greedy (``top_k=1``) outputs are equal token for token.
 :func:`beam_search` keeps the ``beam_width`` most likely partial sequences instead of sampling.
 """
 
+import functools
 import weakref
 from typing import NamedTuple
 
@@ -127,15 +128,11 @@ def sampling_logits(log_probs, banned, temperature=1.0, top_k=None, top_p=None):
     return logits
 
 
-_STEP_LOGITS = {}
-
-
-def _step_logits(*args, **kwargs):
-    """:func:`sampling_logits` compiled by the running backend (once per process and backend)."""
-    backend = backends.name()
-    if backend not in _STEP_LOGITS:
-        _STEP_LOGITS[backend] = backends.function(sampling_logits)
-    return _STEP_LOGITS[backend](*args, **kwargs)
+@functools.cache
+def _step_logits():
+    """:func:`sampling_logits` compiled by the running backend (once per process: Keras's
+    backend is fixed when it is first imported)."""
+    return backends.function(sampling_logits)
 
 
 # -------------------------------------------------------------------------------- generate
@@ -196,7 +193,7 @@ def generate(model, prompt=(), max_tokens=100, temperature=1.0, top_k=None, top_
         return tokens[:-1] if stop_at_eos and tokens[-1] == model.eos_token else tokens
     tokens = []
     while len(tokens) < max_tokens:
-        logits = ops.convert_to_numpy(_step_logits(model.state_log_probs(state), banned, **cuts))
+        logits = ops.convert_to_numpy(_step_logits()(model.state_log_probs(state), banned, **cuts))
         if np.isneginf(logits).all():
             raise ValueError(f"the model gives probability 0 to every token it may emit after "
                              f"prompt={prompt!r:.80} and {tokens!r:.80}")

@@ -98,15 +98,14 @@ CASES = [
 def _covering():
     """A subset of :data:`CASES` that still has every family in both directions and every
     setting: per (family, direction), the default case, the case that combines initial states,
-    ``go_backwards`` and a mask, and one more setting in turn (for the other backends' runs in
+    ``go_backwards`` and a mask, and two more settings in turn (for the other backends' runs in
     the test suite, where each case costs more)."""
+    combined = {"initial_state": True, "go_backwards": True, "mask": "post"}
     pairs = list(dict.fromkeys((c.family, c.direction) for c in CASES))
-    extras = [dict(v) for v in _variants()
-              if v and v != {"initial_state": True, "go_backwards": True, "mask": "post"}]
+    extras = [v for v in _variants() if v and v != combined]
     chosen = []
     for i, (family, direction) in enumerate(pairs):
-        for variant in ({}, {"initial_state": True, "go_backwards": True, "mask": "post"},
-                        *(extras[j % len(extras)] for j in (2 * i, 2 * i + 1))):
+        for variant in ({}, combined, *(extras[j % len(extras)] for j in (2 * i, 2 * i + 1))):
             case = Case(family, direction, **variant)
             if case in CASES and case not in chosen:
                 chosen.append(case)
