@@ -164,6 +164,44 @@ def test_an_rnn_lm_and_an_ngram_model_mix_on_every_path(kn, rnn):
                                mixture.next_log_probs(["the", "cat"]), atol=1e-5)
 
 
+def stream_scores_by_hand(model, sentences):
+    """Every target's log-probability from the one-token steps, the state never reset."""
+    state, scores = model.start(), []
+    for sentence in sentences:
+        for token in model.targets(sentence):
+            scores.append(model.state_log_probs(state)[model.index(token)])
+            state = model.advance(state, token)
+    return np.array(scores)
+
+
+def test_a_stream_mixture_carries_the_rnn_state_and_restarts_the_ngram(kn, rnn):
+    """Mikolov et al.'s protocol: the RNN reads the sentences as one stream, the n-gram model
+    scores each sentence on its own (its default stream_token_log_probs)."""
+    sentences = VALID[:4] + HELD_OUT
+    np.testing.assert_array_equal(kn.stream_token_log_probs(sentences),
+                                  kn.token_log_probs(sentences))
+    carried = rnn.stream_token_log_probs(sentences, seq_length=3)
+    np.testing.assert_allclose(carried, stream_scores_by_hand(rnn, sentences), atol=1e-5)
+    assert not np.allclose(carried, rnn.token_log_probs(sentences), atol=1e-3)  # state matters
+    weights = (0.3, 0.7)
+    mixture = Mixture([kn, rnn], weights)
+    expected = by_hand(weights, kn.token_log_probs(sentences), carried)
+    np.testing.assert_allclose(mixture.stream_token_log_probs(sentences), expected, atol=1e-6)
+    assert mixture.stream_perplexity(sentences) == pytest.approx(
+        np.exp(-expected.mean()), rel=1e-6)
+    # Fitting on the stream scores: the same EM on the carried scores, found by brute force.
+    fitted = Mixture([kn, rnn]).fit_weights(sentences, tolerance=1e-12, iterations=1000,
+                                            stream=True)
+    grid = np.linspace(0.0, 1.0, 1001)
+    best = max(by_hand((w, 1 - w), kn.token_log_probs(sentences), carried).mean()
+               for w in grid)
+    assert np.log(1 / fitted.validation_perplexity) >= best - 1e-6
+    assert fitted.validation_perplexity == pytest.approx(fitted.stream_perplexity(sentences),
+                                                         rel=1e-6)
+    with pytest.raises(TypeError, match="stream"):
+        Mixture([kn, rnn]).fit_weights(sentences, stream="yes")
+
+
 # ------------------------------------------------------------------------------------ EM
 def test_em_fits_the_weights_that_maximise_the_held_out_likelihood(kn, laplace):
     mixture = Mixture([kn, laplace]).fit_weights(VALID, iterations=500, tolerance=1e-10)

@@ -134,7 +134,23 @@ class LanguageModel(abc.ABC):
     def perplexity(self, sentences):
         """``exp`` of the mean negative log-probability of every target of ``sentences`` (each
         token and one end token per sentence; see the module docstring)."""
-        scores = self.token_log_probs(sentences)
-        if scores.size == 0:
-            raise ValueError("`sentences` hold no token to predict; perplexity is undefined")
-        return float(np.exp(-scores.mean()))
+        return perplexity_of(self.token_log_probs(sentences))
+
+    def stream_token_log_probs(self, sentences):
+        """:meth:`token_log_probs` with ``sentences`` read as one stream, each sentence in the
+        context of those before it. A model whose context ends at the sentence (an n-gram
+        model, a fixed window) scores each sentence on its own, so this default returns
+        :meth:`token_log_probs`; an RNN LM overrides it to carry its state across sentences."""
+        return self.token_log_probs(sentences)
+
+    def stream_perplexity(self, sentences):
+        """Perplexity of :meth:`stream_token_log_probs`: ``sentences`` as one stream."""
+        return perplexity_of(self.stream_token_log_probs(sentences))
+
+
+def perplexity_of(scores):
+    """``exp(-mean(scores))`` of per-target log-probabilities; none at all is an error."""
+    scores = np.asarray(scores, dtype=np.float64)
+    if scores.size == 0:
+        raise ValueError("`sentences` hold no token to predict; perplexity is undefined")
+    return float(np.exp(-scores.mean()))

@@ -9,7 +9,10 @@ order, and the same ``unk_token`` and ``eos_token``. Everything is computed on
 log-probabilities, ``ln P(w | h) = logsumexp_i(ln λ_i + ln P_i(w | h))``, so that tiny
 probabilities do not underflow; a model of weight 0 contributes ``ln 0 = -inf``, i.e. nothing.
 
-* :meth:`Mixture.token_log_probs` combines each model's own (fast) ``token_log_probs``;
+* :meth:`Mixture.token_log_probs` combines each model's own (fast) ``token_log_probs``, and
+  :meth:`Mixture.stream_token_log_probs` each model's ``stream_token_log_probs`` (an RNN LM
+  carries its state across sentences, an n-gram model restarts at each: Mikolov et al.'s
+  protocol on the Penn Treebank);
 * a state of :meth:`Mixture.start` / :meth:`~Mixture.advance` is the tuple of every model's
   own state, so an RNN LM inside carries its recurrent state (O(1) a token) and
   :func:`rnn_zoo.lm.sampling.generate` and :func:`~rnn_zoo.lm.sampling.beam_search` work on a
@@ -174,9 +177,11 @@ class Mixture(LanguageModel):
     def next_log_probs(self, context=()):
         return self.combine([model.next_log_probs(context) for model in self.models])
 
-    def _per_model_token_log_probs(self, sentences):
-        """Each model's ``token_log_probs(sentences)``, as a ``(models, targets)`` array."""
-        scores = [np.asarray(model.token_log_probs(sentences), dtype=np.float64)
+    def _per_model_token_log_probs(self, sentences, stream=False):
+        """Each model's ``token_log_probs(sentences)`` (``stream_token_log_probs`` if
+        ``stream``), as a ``(models, targets)`` array."""
+        scores = [np.asarray(model.stream_token_log_probs(sentences) if stream
+                             else model.token_log_probs(sentences), dtype=np.float64)
                   for model in self.models]
         lengths = [len(score) for score in scores]
         if len(set(lengths)) > 1:
@@ -191,6 +196,12 @@ class Mixture(LanguageModel):
         return self.combine(self._per_model_token_log_probs(
             check_sentences("sentences", sentences)))
 
+    def stream_token_log_probs(self, sentences):
+        """Each model's own ``stream_token_log_probs`` (an RNN LM carries its state across the
+        sentences, an n-gram model restarts at each), mixed token by token."""
+        return self.combine(self._per_model_token_log_probs(
+            check_sentences("sentences", sentences), stream=True))
+
     # ---------------------------------------------------------------- one token at a time
     def start(self, prompt=()):
         """The tuple of every model's own state after ``prompt``."""
@@ -203,12 +214,13 @@ class Mixture(LanguageModel):
         return self.combine([model.state_log_probs(s) for model, s in zip(self.models, state)])
 
     # ------------------------------------------------------------------------ fitting λ
-    def fit_weights(self, sentences, iterations=100, tolerance=1e-6):
+    def fit_weights(self, sentences, iterations=100, tolerance=1e-6, stream=False):
         """Fit :attr:`weights` by EM on held-out ``sentences`` (see the module docstring),
         starting from uniform weights, for at most ``iterations`` updates, stopping when the
         mean log-likelihood per token improves by less than ``tolerance`` (nats).
 
-        Each model scores ``sentences`` once. Sets :attr:`weights`,
+        Each model scores ``sentences`` once: with ``token_log_probs``, or with
+        ``stream_token_log_probs`` if ``stream`` (the weights for :meth:`stream_perplexity`). Sets :attr:`weights`,
         :attr:`validation_perplexity` (that of the final weights) and :attr:`em_history`, and
         returns ``self``. A target that every model gives probability 0 makes the
         log-likelihood ``-inf`` whatever the weights: ``ValueError``.
@@ -220,7 +232,8 @@ class Mixture(LanguageModel):
         if not 0 <= tolerance < math.inf:
             raise ValueError(f"`tolerance` must be a finite number >= 0; received "
                              f"tolerance={tolerance!r}")
-        scores = self._per_model_token_log_probs(check_sentences("sentences", sentences))
+        checks.boolean("stream", stream)
+        scores = self._per_model_token_log_probs(check_sentences("sentences", sentences), stream)
         if scores.shape[1] == 0:
             raise ValueError("`sentences` hold no token to predict; the weights cannot be fit")
         impossible = np.flatnonzero(np.all(np.isneginf(scores), axis=0))

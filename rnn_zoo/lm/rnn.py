@@ -38,7 +38,7 @@ from keras import ops
 from rnn_zoo import backends, checks
 from rnn_zoo.cells.registry import NAMES as CELL_NAMES, recurrent_stack
 from rnn_zoo.checks import check_sentences, check_tokens
-from rnn_zoo.lm.interface import LanguageModel, logsumexp
+from rnn_zoo.lm.interface import LanguageModel, logsumexp, perplexity_of
 from rnn_zoo.data import text
 from rnn_zoo.data.text import PAD
 from rnn_zoo.training import fit as training, saving
@@ -290,30 +290,35 @@ class RNNLanguageModel(KerasLanguageModel):
             scores += [log_probs[i, :len(row)] for i, row in enumerate(batch)]
         return np.concatenate(scores).astype(np.float64)
 
-    def stream_perplexity(self, sentences, seq_length=100):
-        """Perplexity of ``sentences`` read as one stream, the recurrent state carried across
-        sentence boundaries: the protocol of Mikolov et al. and Zaremba et al. on the Penn
-        Treebank (every token and every ``</s>`` predicted; only the first sentence starts
-        from the zero state). :meth:`perplexity` instead starts every sentence afresh.
+    def stream_token_log_probs(self, sentences, seq_length=1000):
+        """``ln P(y<t> | everything before it)`` for every target of ``sentences`` read as one
+        stream, the recurrent state carried across sentence boundaries: the protocol of
+        Mikolov et al. and Zaremba et al. on the Penn Treebank (every token and every ``</s>``
+        predicted; only the first sentence starts from the zero state), and of a character
+        model over a long text cut into lines. :meth:`token_log_probs` instead starts every
+        sentence afresh.
 
         Runs a stateful copy of the network with batch size 1 over ``seq_length`` tokens at a
-        time; the result does not depend on ``seq_length``.
+        time; the result does not depend on ``seq_length`` (a longer one makes fewer calls).
         """
         targets = np.concatenate(
-            [self.ids(self.targets(s)) for s in check_sentences("sentences", sentences)])
-        if targets.size == 0:
-            raise ValueError("`sentences` hold no token to predict; perplexity is undefined")
+            [self.ids(self.targets(s)) for s in check_sentences("sentences", sentences)]
+            or [np.zeros(0, np.int32)])
         seq_length = checks.positive_int("seq_length", seq_length)
         inputs = np.r_[self.eos_id, targets[:-1]].astype(np.int32)
         network = self._network(1, stateful=True)
         network.set_weights(self.network.get_weights())
-        predict, total = backends.stateful_predict(network), 0.0
+        predict, scores = backends.stateful_predict(network), []
         for first in range(0, len(targets), seq_length):
             chunk = slice(first, first + seq_length)
             logits = predict(inputs[None, chunk])[0].astype(np.float64)
             log_probs = logits - logsumexp(logits, axis=-1)[:, None]
-            total += log_probs[np.arange(len(logits)), targets[chunk]].sum()
-        return float(np.exp(-total / len(targets)))
+            scores.append(log_probs[np.arange(len(logits)), targets[chunk]])
+        return np.concatenate(scores or [np.zeros(0)])
+
+    def stream_perplexity(self, sentences, seq_length=1000):
+        """Perplexity of :meth:`stream_token_log_probs` (``sentences`` as one stream)."""
+        return perplexity_of(self.stream_token_log_probs(sentences, seq_length))
 
     # ------------------------------------------------------------------ one token at a time
     def step(self, token_id, states):
