@@ -17,7 +17,12 @@ scored both ways: the paper's protocol (:meth:`~rnn_zoo.lm.rnn.RNNLanguageModel.
 the state carried across sentences) and each sentence from the zero state
 (:meth:`~rnn_zoo.lm.interface.LanguageModel.perplexity`, as the n-gram and window models are scored).
 
-    python bench/ptb_word.py                   # about 35-40 min on a 2-core CPU
+4. The LSTM + the 5-gram (:class:`rnn_zoo.lm.mixture.Mixture`), Mikolov et al. 2011's
+   interpolation: the weight fitted by EM on the validation text (the LSTM's stream scores, the
+   5-gram's sentence by sentence), then the test text scored the same way.
+
+    python bench/ptb_word.py --save DIR        # about 45 min on a 2-core CPU
+    python bench/ptb_word.py --load DIR --skip-window   # the table again from the saved LSTM
     python bench/ptb_word.py --epochs 1 --max-tokens 50000   # a smoke run
 """
 
@@ -36,6 +41,7 @@ import numpy as np  # noqa: E402
 
 from machine import describe  # noqa: E402
 from rnn_zoo.data import datasets, text  # noqa: E402
+from rnn_zoo.lm.mixture import Mixture  # noqa: E402
 from rnn_zoo.lm.ngram import NGramLM  # noqa: E402
 from rnn_zoo.lm.rnn import RNNLanguageModel  # noqa: E402
 from rnn_zoo.lm.window import WindowLanguageModel  # noqa: E402
@@ -80,6 +86,9 @@ def main(argv=None):
                         help="train on the first sentences holding about this many tokens")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--save", default=None, help="directory to save the LSTM into")
+    parser.add_argument("--load", default=None,
+                        help="a directory --save wrote: score that LSTM instead of training one")
+    parser.add_argument("--skip-window", action="store_true", help="no fixed-window model")
     args = parser.parse_args(argv)
     keras.utils.set_random_seed(args.seed)
     print(f"{describe()}\n\n    python bench/ptb_word.py {shlex.join(sys.argv[1:])}\n")
@@ -97,45 +106,57 @@ def main(argv=None):
     rows = []
 
     t0 = time.perf_counter()
-    ngram = NGramLM(train, n=5, smoothing="modified-kneser-ney", unk_token=UNK)
+    ngram = NGramLM(train, n=5, smoothing="modified-kneser-ney", unk_token=UNK,
+                    vocabulary=vocabulary[2:])    # the LSTM's vocabulary, in its order
+    assert ngram.vocabulary == vocabulary
     rows.append(("modified Kneser-Ney 5-gram", ngram.perplexity(ptb["test"]), "-",
                  time.perf_counter() - t0, "-"))
 
-    lstm = RNNLanguageModel(vocabulary, cell="lstm", units=200, layers=2, unk_token=UNK)
-    zaremba_init(lstm, args.seed)
-    stream = {split: text.encode_sentences(lookup, sentences)
-              for split, sentences in (("train", train), ("valid", ptb["valid"]))}
-    start = np.array([lstm.eos_id], np.int32)   # the stream starts after an end token
-    data = {split: text.stateful_windows(np.r_[start, ids], STEPS, BATCH)
-            for split, ids in stream.items()}
-    optimizer = keras.optimizers.SGD(zaremba_rate(0), global_clipnorm=5.0 / STEPS)
-    print(f"Zaremba small LSTM: {lstm.network.count_params():,} parameters", flush=True)
-    t0 = time.perf_counter()
-    lstm.fit(data["train"], epochs=args.epochs, validation_data=data["valid"], stateful=True,
-             optimizer=optimizer, verbose=0,
-             callbacks=[keras.callbacks.LearningRateScheduler(zaremba_rate), _Timer()])
-    train_s = time.perf_counter() - t0
-    if args.save:
-        lstm.save(args.save)
-    words = args.epochs * sum(len(s) + 1 for s in train)
+    if args.load:
+        lstm, train_s = RNNLanguageModel.load(args.load), None
+        assert lstm.vocabulary == vocabulary
+        print(f"Zaremba small LSTM loaded from {args.load}", flush=True)
+    else:
+        lstm = RNNLanguageModel(vocabulary, cell="lstm", units=200, layers=2, unk_token=UNK)
+        zaremba_init(lstm, args.seed)
+        stream = {split: text.encode_sentences(lookup, sentences)
+                  for split, sentences in (("train", train), ("valid", ptb["valid"]))}
+        start = np.array([lstm.eos_id], np.int32)   # the stream starts after an end token
+        data = {split: text.stateful_windows(np.r_[start, ids], STEPS, BATCH)
+                for split, ids in stream.items()}
+        optimizer = keras.optimizers.SGD(zaremba_rate(0), global_clipnorm=5.0 / STEPS)
+        print(f"Zaremba small LSTM: {lstm.network.count_params():,} parameters", flush=True)
+        t0 = time.perf_counter()
+        lstm.fit(data["train"], epochs=args.epochs, validation_data=data["valid"],
+                 stateful=True, optimizer=optimizer, verbose=0,
+                 callbacks=[keras.callbacks.LearningRateScheduler(zaremba_rate), _Timer()])
+        train_s = time.perf_counter() - t0
+        if args.save:
+            lstm.save(args.save)
     rows.append(("zoo LSTM, Zaremba et al. small (2 x 200), state carried across sentences",
                  lstm.stream_perplexity(ptb["test"]), lstm.stream_perplexity(ptb["valid"]),
-                 train_s, lstm.network.count_params()))
+                 "-" if train_s is None else train_s, lstm.network.count_params()))
     rows.append(("the same LSTM, every sentence from the zero state",
                  lstm.perplexity(ptb["test"]), "-", "-", "-"))
+    mixture = Mixture([ngram, lstm]).fit_weights(ptb["valid"], stream=True)
+    rows.append((f"mixture, weights fitted on validation: {mixture!r}",
+                 mixture.stream_perplexity(ptb["test"]), mixture.validation_perplexity, "-", "-"))
 
-    t0 = time.perf_counter()
-    window = WindowLanguageModel(vocabulary, window=4, embedding_dim=100, hidden_units=200,
-                                 unk_token=UNK)
-    stop = keras.callbacks.EarlyStopping(patience=0, restore_best_weights=True)
-    window.fit(train, epochs=args.window_epochs, batch_size=512, learning_rate=2e-3,
-               validation_sentences=ptb["valid"], callbacks=[stop], verbose=2)
-    rows.insert(1, ("fixed-window MLP (4 words, 100-d embeddings, 200 tanh)",
-                 window.perplexity(ptb["test"]), "-", time.perf_counter() - t0,
-                 window.network.count_params()))
+    if not args.skip_window:
+        t0 = time.perf_counter()
+        window = WindowLanguageModel(vocabulary, window=4, embedding_dim=100, hidden_units=200,
+                                     unk_token=UNK)
+        stop = keras.callbacks.EarlyStopping(patience=0, restore_best_weights=True)
+        window.fit(train, epochs=args.window_epochs, batch_size=512, learning_rate=2e-3,
+                   validation_sentences=ptb["valid"], callbacks=[stop], verbose=2)
+        rows.insert(1, ("fixed-window MLP (4 words, 100-d embeddings, 200 tanh)",
+                        window.perplexity(ptb["test"]), "-", time.perf_counter() - t0,
+                        window.network.count_params()))
 
-    print(f"\nLSTM training: {train_s / 60:.1f} min for {args.epochs} epochs, "
-          f"{words / train_s:,.0f} words/s\n")
+    if train_s is not None:
+        words = args.epochs * sum(len(s) + 1 for s in train)
+        print(f"\nLSTM training: {train_s / 60:.1f} min for {args.epochs} epochs, "
+              f"{words / train_s:,.0f} words/s\n")
     print("| model | test perplexity | valid perplexity | time (s) | parameters |")
     print("|---|---:|---:|---:|---:|")
     for name, test, valid, seconds, params in rows:
