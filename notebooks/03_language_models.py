@@ -443,6 +443,42 @@ print("from best to worst (sentence by sentence):",
 # `python bench/ptb_word.py` trains Zaremba et al.'s 2 × 200 LSTM for 13 epochs and prints the
 # same table with the paper's reference figures beside it.
 #
+# ### Mixing the LSTM with the 5-gram
+#
+# The two kinds of model fail in different places: the 5-gram knows exact phrases it has counted,
+# the LSTM generalises across similar words and remembers beyond five. Mikolov et al. (2011)
+# interpolated them, $P(w \mid h) = \lambda\,P_{\text{5-gram}}(w \mid h) + (1-\lambda)\,P_{\text{LSTM}}(w \mid h)$,
+# and `Mixture` does that for any models of the shared interface. The weight is fitted on the
+# **validation** sentences by EM (`fit_weights`; each model scores them once, and each EM step
+# moves $\lambda$ to the share of the tokens that each model explains), never on the test set.
+# With `stream=True` the LSTM reads the sentences as one stream (its state carried), the 5-gram
+# sentence by sentence. A mixture needs one vocabulary in one order, so the 5-gram is refit on
+# the LSTM's vocabulary (the same words; `ngram` above ordered them by its own counts).
+
+# %%
+from rnn_zoo.lm.mixture import Mixture
+
+kn_for_mixing = NGramLM(train, n=5, smoothing=ngram.smoothing, unk_token=UNK, eos_token=EOS,
+                        vocabulary=lstm.vocabulary[2:])
+assert kn_for_mixing.vocabulary == lstm.vocabulary
+mixture = Mixture([kn_for_mixing, lstm]).fit_weights(valid, stream=True)
+print(repr(mixture))
+print("EM on the validation sentences:",
+      " -> ".join(f"λ = {step.weights[0]:.3f} ({math.exp(-step.log_likelihood):.1f})"
+                  for step in mixture.em_history[:: max(1, len(mixture.em_history) // 5)]))
+mixture_ppl = mixture.stream_perplexity(test)
+table(["model (test, state carried where there is one)", "perplexity"],
+      [[ngram_name, f"{kn_for_mixing.perplexity(test):.1f}"],
+       [f"zoo LSTM {UNITS}", f"{lstm_stream_ppl:.1f}"],
+       [f"mixture, λ = {mixture.weights[0]:.2f} on the 5-gram", f"{mixture_ppl:.1f}"]])
+
+# %% [markdown]
+# Where the LSTM is confident and right it lifts the 5-gram's probability, and where it is lost
+# the 5-gram carries the token, so a mixture can beat both of its parts even when one of them is
+# much weaker (here after one epoch of the LSTM: compare the three rows). With the full training of `bench/ptb_word.py` (13 epochs of Zaremba et al.'s LSTM)
+# the same mixture is the best model of this notebook; its numbers are in the README
+# ("Penn Treebank, word level").
+#
 # ## 7. Sentence probabilities
 #
 # $P(\text{sentence})$ is the product of the model's next-word probabilities,
