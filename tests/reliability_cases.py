@@ -1185,8 +1185,8 @@ add("A130", "SentimentClassifier.load of a folder that does not exist",
     raises(ValueError, r"nonexistent' is not a checkpoint directory of rnn_zoo"))
 
 # ------------------------------------------------------------------------------ datasets
-NAME_CHOICES = r"`name` must be one of \['first_names', 'penn_treebank', 'rotten_tomatoes', " \
-               r"'shakespeare'\]"
+NAME_CHOICES = r"`name` must be one of \['first_names', 'glove_6b_50d', 'penn_treebank', " \
+               r"'rotten_tomatoes', 'shakespeare'\]"
 add("A131", "datasets.fetch('imdb') (unknown name)", lambda t: datasets.fetch("imdb"),
     raises(ValueError, NAME_CHOICES + r"; received name='imdb'"))
 add("A132", "datasets.fetch(None)", lambda t: datasets.fetch(None),
