@@ -32,7 +32,7 @@ choice made on the validation split alone, the test split read once per final mo
 RNN and ensemble rows give the mean over seeds and the spread as (min–max); the baselines are
 deterministic given their seed and are run with seed 0.
 
-    python bench/sentiment.py --results  # the GloVe rows need pyarrow; ~1 hour on 2 CPU cores
+    python bench/sentiment.py --results  # the GloVe rows need pyarrow; 15 min on 2 CPU cores
 """
 
 import argparse
