@@ -1,6 +1,7 @@
 """Argument checks shared by the zoo: each raises ``ValueError``/``TypeError`` naming the
 argument, the value received and what was expected."""
 
+import numbers
 import re
 
 import numpy as np
@@ -26,6 +27,16 @@ def rate(name, value):
         raise TypeError(f"`{name}` must be a float in [0, 1); received {name}={value!r}")
     if not 0.0 <= value < 1.0:
         raise ValueError(f"`{name}` must be in [0, 1); received {name}={value!r}")
+    return float(value)
+
+
+def number(name, value, expected, is_valid):
+    """``value`` as a float: a real number (not a bool) for which ``is_valid(value)`` holds;
+    ``expected`` says what that is in the error (e.g. ``"a finite number >= 0"``)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"`{name}` must be {expected}; received {name}={value!r}")
+    if not is_valid(value):
+        raise ValueError(f"`{name}` must be {expected}; received {name}={value!r}")
     return float(value)
 
 

@@ -18,6 +18,9 @@ MODEL_OPTIONS = ("cell", "units", "embedding_dim", "layers", "bidirectional", "d
                  "learning_rate", "embeddings", "freeze_embeddings", "seed")
 """The ``train sentiment`` options passed on to ``SentimentClassifier`` when given (and
 printed, with the defaults of those not given)."""
+RECIPES = {"tuned": "TUNED", "glove": "TUNED_GLOVE"}
+"""``--recipe``: the settings of :mod:`rnn_zoo.tasks.sentiment` each name (read when training,
+so that ``--help`` does not import the task)."""
 FIT_DEFAULTS = {"monitor": "loss", "patience": 1}
 """Early stopping without ``--recipe`` (a recipe brings its own, ``TUNED_FIT``)."""
 
@@ -37,9 +40,8 @@ def load_data(data):
 
 def _train_sentiment(args):
     from rnn_zoo.data.datasets import DownloadError
-    from rnn_zoo.tasks.sentiment import TUNED, TUNED_FIT, TUNED_GLOVE, SentimentClassifier
-
-    RECIPES = {"tuned": TUNED, "glove": TUNED_GLOVE}
+    from rnn_zoo.tasks import sentiment
+    from rnn_zoo.tasks.sentiment import TUNED_FIT, SentimentClassifier
     from rnn_zoo.training.checkpoints import CheckpointDirectory
 
     out = CheckpointDirectory(args.out)
@@ -48,7 +50,7 @@ def _train_sentiment(args):
         latest = out.select("latest", kind="SentimentClassifier") if args.resume else None
     except ValueError as error:
         raise UsageError(str(error)) from None
-    recipe = RECIPES[args.recipe] if args.recipe else {}
+    recipe = getattr(sentiment, RECIPES[args.recipe]) if args.recipe else {}
     options = {**recipe, **{name: getattr(args, name) for name in MODEL_OPTIONS
                             if getattr(args, name) is not None}}
     fit_options = {**(TUNED_FIT if args.recipe else FIT_DEFAULTS),
@@ -76,13 +78,12 @@ def _train_sentiment(args):
           f"{classifier.count_params():,} parameters, vocabulary "
           f"{classifier.vectorizer.vocabulary_size():,}; data {args.data!r}: "
           f"{len(train_x):,} train / {len(valid[0]):,} valid / {len(test_x):,} test texts")
-    if getattr(classifier, "embedding_coverage", None) is not None:
-        print(f"{classifier.embeddings}: pretrained vectors for {classifier.embedding_coverage:.1%} "
-              f"of the vocabulary's words (the others start random)")
+    if classifier.embedding_coverage is not None:
+        print(f"{classifier.embeddings}: pretrained vectors for "
+              f"{classifier.embedding_coverage:.1%} of the vocabulary's words (the others start "
+              "random)")
     classifier.fit(train_x, train_y, valid, epochs=args.epochs, batch_size=args.batch_size,
-                   **fit_options,
-                   checkpoints=out,
-                   resume=latest or False, verbose=args.verbose)
+                   checkpoints=out, resume=latest or False, verbose=args.verbose, **fit_options)
     print(f"validation accuracy {classifier.evaluate(*valid):.4f} ({len(valid[0]):,} texts), "
           f"test accuracy {classifier.evaluate(test_x, test_y):.4f} ({len(test_x):,} texts)")
     print(f"checkpoint (the best epoch by validation {fit_options['monitor']}): {out.path}")
@@ -179,7 +180,7 @@ def add_commands(commands, train):
     sentiment.add_argument("--seed", type=int)
     sentiment.add_argument("--epochs", type=positive_int, default=10,
                            help="at most this many (default: 10)")
-    sentiment.add_argument("--recipe", choices=["tuned", "glove"],
+    sentiment.add_argument("--recipe", choices=sorted(RECIPES),
                            help="start from settings chosen on the validation split: 'tuned' "
                                 "(rnn_zoo.tasks.sentiment.TUNED, a small BiLSTM with max "
                                 "pooling) or 'glove' (the same, its Embedding started from "

@@ -220,8 +220,9 @@ class Mixture(LanguageModel):
         mean log-likelihood per token improves by less than ``tolerance`` (nats).
 
         Each model scores ``sentences`` once: with ``token_log_probs``, or with
-        ``stream_token_log_probs`` if ``stream`` (the weights for :meth:`stream_perplexity`). Sets :attr:`weights`,
-        :attr:`validation_perplexity` (that of the final weights) and :attr:`em_history`, and
+        ``stream_token_log_probs`` if ``stream`` (the weights for :meth:`stream_perplexity`).
+        Sets :attr:`weights`, :attr:`validation_perplexity` (that of the final weights) and
+        :attr:`em_history`, and
         returns ``self``. A target that every model gives probability 0 makes the
         log-likelihood ``-inf`` whatever the weights: ``ValueError``.
         """

@@ -81,7 +81,6 @@ entry (``α = 0``; ``γ`` of an unseen context) that the row ``-1`` of a missing
 """
 
 import math
-import numbers
 from collections import Counter
 from itertools import chain, repeat
 from typing import NamedTuple
@@ -94,14 +93,6 @@ from rnn_zoo.lm.interface import LanguageModel
 
 SMOOTHINGS = ("add-k", "kneser-ney", "modified-kneser-ney")
 CONVENTIONS = ("standard", "nltk")
-
-
-def _number(name, value, expected, is_valid):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"`{name}` must be {expected}; received {name}={value!r}")
-    if not is_valid(value):
-        raise ValueError(f"`{name}` must be {expected}; received {name}={value!r}")
-    return float(value)
 
 
 def _extend(previous, tokens, offset, m, base):
@@ -210,8 +201,8 @@ class NGramLM(LanguageModel):
                  eos_token="</s>", convention="standard"):
         self.n = checks.positive_int("n", n)
         self.smoothing = checks.choice("smoothing", smoothing, SMOOTHINGS)
-        self.k = _number("k", k, "a finite number >= 0", lambda v: 0 <= v < math.inf)
-        self.discount = _number("discount", discount, "a number in (0, 1)", lambda v: 0 < v < 1)
+        self.k = checks.number("k", k, "a finite number >= 0", lambda v: 0 <= v < math.inf)
+        self.discount = checks.number("discount", discount, "a number in (0, 1)", lambda v: 0 < v < 1)
         self.convention = checks.choice("convention", convention, CONVENTIONS)
         min_count = checks.positive_int("min_count", min_count)
         specials = {"unk_token": unk_token, "bos_token": bos_token, "eos_token": eos_token}

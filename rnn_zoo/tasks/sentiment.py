@@ -50,6 +50,7 @@ Defined behaviour at the edges (tested in ``tests/test_sentiment.py``):
 """
 
 import inspect
+import math
 import time
 
 import keras
@@ -149,12 +150,9 @@ def accuracy(probabilities, labels):
 
 def _number(name, value, positive):
     """``value`` as a float: finite and ``> 0`` (``positive``) or ``>= 0``."""
-    expected = "a finite number > 0" if positive else "a finite number >= 0"
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"`{name}` must be {expected}; received {name}={value!r}")
-    if not (np.isfinite(value) and (value > 0 if positive else value >= 0)):
-        raise ValueError(f"`{name}` must be {expected}; received {name}={value!r}")
-    return float(value)
+    if positive:
+        return checks.number(name, value, "a finite number > 0", lambda v: 0 < v < math.inf)
+    return checks.number(name, value, "a finite number >= 0", lambda v: 0 <= v < math.inf)
 
 
 def _call_repr(obj, arguments):
