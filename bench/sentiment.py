@@ -24,7 +24,10 @@ choice made on the validation split alone, the test split read once per final mo
 * the zoo BiLSTM with ``TUNED`` settings but GloVe 6B 50-d embeddings
   (``embeddings="glove-6b-50d"``, ``embedding_dim=50``), frozen and fine-tuned (``--rnns``;
   ``tuned`` adds the random-init ``TUNED`` BiLSTM), over ``--seeds``, with the fraction of the
-  vocabulary GloVe covers;
+  vocabulary GloVe covers; ``glove_pretrained`` first trains that BiLSTM's embedding and two
+  directions as forward and backward language models of the training snippets
+  (``SentimentClassifier.pretrain``, ``--pretrain-epochs``, early stopping on the validation
+  snippets' perplexity), then fine-tunes it as the others;
 * ``Ensemble`` of the RNN with the best mean validation accuracy and the chosen NB-LR, the RNN's
   weight chosen per seed on validation from ``--ensemble-grid`` (a tie goes to the weight
   nearest 0.5).
@@ -100,6 +103,8 @@ def main(argv=None):
                                  help=f"of {','.join(RESULT_RNNS)}")
     results_options.add_argument("--rnn-epochs", type=int, default=TUNED_TRAINING["epochs"])
     results_options.add_argument("--bow-epochs", type=int, default=30)
+    results_options.add_argument("--pretrain-epochs", type=int, default=3,
+                                 help="language-model epochs of glove_pretrained")
     results_options.add_argument("--train-limit", type=int, default=0,
                                  help="train on the first N snippets only (a smoke run; 0: all)")
     args = parser.parse_args(argv)
@@ -191,9 +196,13 @@ def main(argv=None):
 RESULT_RNNS = {
     "glove_frozen": ("zoo BiLSTM, GloVe 6B 50d frozen", dict(TUNED_GLOVE, freeze_embeddings=True)),
     "glove_tuned": ("zoo BiLSTM, GloVe 6B 50d fine-tuned", TUNED_GLOVE),
+    "glove_pretrained": ("zoo BiLSTM, GloVe 6B 50d, LM-pretrained on the training snippets, "
+                         "fine-tuned", TUNED_GLOVE),
     "tuned": ("zoo BiLSTM, tuned, random embeddings", TUNED),
 }
-"""The RNNs of ``--results``: ``TUNED`` with GloVe (frozen or fine-tuned), or as it is."""
+"""The RNNs of ``--results``: ``TUNED`` with GloVe (frozen or fine-tuned; with
+``glove_pretrained`` its embedding and BiLSTM first trained as forward and backward language
+models, ``SentimentClassifier.pretrain``), or as it is."""
 
 
 def floats(text, name):
@@ -263,6 +272,11 @@ def results(args, argv):
         for seed in seeds:
             print(f"\n=== {name}, seed {seed}", flush=True)
             clf = SentimentClassifier(**dict(options, seed=seed))
+            if key == "glove_pretrained":
+                lm = clf.pretrain(train[0], validation_texts=valid[0],
+                                  epochs=args.pretrain_epochs, verbose=2)
+                print(f"language models: validation perplexity {lm.perplexity:.1f} per word "
+                      f"(both directions)", flush=True)
             clf.fit(*train, valid, batch_size=32, verbose=2,
                     **dict(TUNED_FIT, epochs=args.rnn_epochs))
             fitted[key].append((clf, clf.evaluate(*valid), clf.evaluate(test_x, test_y)))
@@ -303,6 +317,10 @@ def results(args, argv):
           f"{args.rnn_epochs} epochs, batch 32, seeds {seeds}; options: "
           + "; ".join(f"{RESULT_RNNS[key][0]}: {RESULT_RNNS[key][1]}" for key in rnn_keys)
           + ".  ")
+    if "glove_pretrained" in rnn_keys:
+        print(f"LM pretraining: `clf.pretrain(train texts, validation_texts=validation texts, "
+              f"epochs={args.pretrain_epochs})` (forward and backward language models, Adam "
+              f"{TUNED_GLOVE['learning_rate']:g}, batch 32), then the same `fit`.  ")
     print("RNN and ensemble rows: mean over the seeds (min–max).\n")
     print("| model | chosen on validation | validation accuracy | test accuracy |")
     print("|---|---|---|---|")

@@ -61,6 +61,7 @@ from rnn_zoo import checks
 from rnn_zoo.backends import LazyTensorFlow
 from rnn_zoo.cells.registry import recurrent_stack
 from rnn_zoo.data import datasets
+from rnn_zoo.tasks.pretraining import pretrain_language_model
 from rnn_zoo.tasks.text_model import TextModel
 from rnn_zoo.training import fit as training
 
@@ -635,6 +636,16 @@ class SentimentClassifier(TextModel):
 
         return self._train(epoch_data, validation, epochs, patience, monitor, verbose,
                            checkpoints, resume, "binary_crossentropy", ["accuracy"])
+
+    def pretrain(self, texts, validation_texts=None, epochs=5, batch_size=32, patience=1,
+                 verbose=1):
+        """Language-model pretraining before :meth:`fit`: the embedding and recurrent layers
+        learn to predict each next word of ``texts`` (and, bidirectional, each previous one),
+        building the vocabulary from ``texts`` first if there is none; ``fit`` then starts
+        from them. See :func:`rnn_zoo.tasks.pretraining.pretrain_language_model`, which this
+        calls; returns its ``History``."""
+        return pretrain_language_model(self, texts, validation_texts, epochs, batch_size,
+                                       patience, verbose)
 
     def unknown_words(self, texts):
         """Per text, the list of its tokens outside the vocabulary (each read as ``[UNK]``)."""
