@@ -114,8 +114,10 @@ def test_fit_starts_from_the_pretrained_layers():
 def test_pretraining_bad_arguments_raise():
     with pytest.raises(ValueError, match="one recurrent layer only.*layers=2"):
         classifier(bidirectional=True, layers=2).pretrain(TEXTS, verbose=0)
-    with pytest.raises(ValueError, match="at least two tokens"):
+    with pytest.raises(ValueError, match="`validation_texts` must hold a text of at least two"):
         classifier().pretrain(["good", "bad movie"], validation_texts=["dull"], verbose=0)
+    with pytest.raises(ValueError, match="`texts` must hold a text of at least two tokens"):
+        classifier().pretrain(["good", "bad", "dull"], verbose=0)
     with pytest.raises(ValueError, match="epochs"):
         classifier().pretrain(TEXTS, epochs=0, verbose=0)
     with pytest.raises(TypeError, match="validation_texts"):

@@ -66,7 +66,8 @@ def pretrain_language_model(classifier, texts, validation_texts=None, epochs=5, 
     train = _next_word_data(classifier, texts, directions, batch_size, shuffle=True)
     validation = None
     if validation_texts is not None:
-        validation = _next_word_data(classifier, validation_texts, directions, 256)
+        validation = _next_word_data(classifier, validation_texts, directions, 256,
+                                     name="validation_texts")
     callbacks = [keras.callbacks.EarlyStopping(
         monitor="val_loss" if validation is not None else "loss", patience=patience,
         restore_best_weights=True)]
@@ -127,14 +128,14 @@ def _classifier_layer(classifier, i, direction):
     return wrapper.forward_layer if direction == "forward" else wrapper.backward_layer
 
 
-def _next_word_data(classifier, texts, directions, batch_size, shuffle=False):
+def _next_word_data(classifier, texts, directions, batch_size, shuffle=False, name="texts"):
     """``(inputs, targets, weights)`` batches, each a dict by direction: the forward inputs
     are each text's ids but the last and the targets its ids but the first; the backward ones
     the same for the reversed ids. Padding (id 0) has weight 0."""
     rows = [row for row in classifier.encode(texts).to_list() if len(row) >= 2]
     if not rows:
-        raise ValueError(f"`texts` must hold a text of at least two tokens (a word to predict "
-                         f"from another); received texts={texts!r:.80}")
+        raise ValueError(f"`{name}` must hold a text of at least two tokens (a word to predict "
+                         f"from another); received {name}={texts!r:.80}")
     ordered = {"forward": rows, "backward": [row[::-1] for row in rows]}
     ragged = {(d, part): tf.ragged.constant([row[:-1] if part == "inputs" else row[1:]
                                              for row in ordered[d]], dtype=tf.int32)
