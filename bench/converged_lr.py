@@ -9,8 +9,9 @@ snippets, binary unigrams and bigrams), this minimizes scikit-learn's objective
 
 with SciPy's L-BFGS-B on the sparse feature matrix until the gradient's largest entry is below
 ``--gtol`` (the objective's own relative-reduction test set near machine precision, so that
-it is the gradient that ends the run), for each C of ``--c-grid``, as plain LR and as NB-LR (``X`` scaled column by column
-by the log-count ratio, ``rnn_zoo.tasks.sentiment.log_count_ratio``). C is chosen by validation
+it is the gradient that ends the run), for each C of ``--c-grid``, as plain LR and as NB-LR
+(``X`` scaled column by column by the log-count ratio,
+``rnn_zoo.tasks.sentiment.log_count_ratio``). C is chosen by validation
 accuracy; the test split is read once per chosen model. Then ``BagOfWords`` itself (Adam 1e-2,
 early stopping on validation loss, patience 2) at the chosen C, for comparison.
 
@@ -45,12 +46,17 @@ def sparse_features(vectorizer, texts, batch=512):
         texts[i:i + batch])).numpy()) for i in range(0, len(texts), batch)]).tocsr()
 
 
+def probabilities(X, w, b):
+    """``P(label 1)`` of each row of ``X`` under the logistic regression ``(w, b)``."""
+    return 1.0 / (1.0 + np.exp(-(X @ w + b)))
+
+
 def solve(X, y, C, gtol):
     """``(w, b)`` minimizing scikit-learn's penalized log-loss; the solver's result too."""
     def objective(wb):
         w, b = wb[:-1], wb[-1]
         z = X @ w + b
-        error = 1.0 / (1.0 + np.exp(-z)) - y
+        error = probabilities(X, w, b) - y
         loss = np.sum(np.logaddexp(0.0, z) - y * z) + w @ w / (2.0 * C)
         return loss, np.append(X.T @ error + w / C, error.sum())
 
@@ -83,13 +89,13 @@ def main(argv=None):
         fits = {}
         for C in c_grid:
             w, b, result = solve(feats["train"], y, C, args.gtol)
-            fits[C] = (w, b, accuracy(1 / (1 + np.exp(-(feats["valid"] @ w + b))), valid_y))
+            fits[C] = (w, b, accuracy(probabilities(feats["valid"], w, b), valid_y))
             print(f"{name} C={C:g}: {result.nit} iterations, largest gradient entry "
                   f"{np.abs(result.jac).max():.1e} ({result.message}), validation accuracy "
                   f"{fits[C][2]:.3f}", flush=True)
         best = max(c_grid, key=lambda c: fits[c][2])
         w, b, valid_acc = fits[best]
-        test_acc = accuracy(1 / (1 + np.exp(-(feats["test"] @ w + b))), test_y)
+        test_acc = accuracy(probabilities(feats["test"], w, b), test_y)
         rows.append((f"{name}, L-BFGS to convergence", f"C={best:g}", valid_acc, test_acc))
         adam = BagOfWords(C=best, naive_bayes=scale is not None).fit(
             train_x, train_y, validation_data=(valid_x, valid_y), verbose=0)
@@ -116,8 +122,8 @@ def main(argv=None):
                          models[best].score(features[2], test_y)))
     print(f"\n## Bag-of-words LR solved to convergence\n\n{describe()}.  ")
     command = " ".join(["python bench/converged_lr.py", *(argv or sys.argv[1:])])
-    print(f"Command: `{command}` — {(time.perf_counter() - start) / 60:.1f} min; {X['train'].shape[1]:,} "
-          f"features; C from {c_grid} by validation accuracy.\n")
+    print(f"Command: `{command}` — {(time.perf_counter() - start) / 60:.1f} min; "
+          f"{X['train'].shape[1]:,} features; C from {c_grid} by validation accuracy.\n")
     print("| model | chosen on validation | validation accuracy | test accuracy |")
     print("|---|---|---:|---:|")
     for name, choice, valid_acc, test_acc in rows:

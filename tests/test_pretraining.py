@@ -33,12 +33,6 @@ def test_next_word_data_shifts_each_text_and_its_reverse():
     np.testing.assert_array_equal(weights["forward"], [[1, 1, 1], [1, 0, 0], [1, 0, 0]])
 
 
-def last_real_output(layer, embedded, lengths):
-    """``layer`` (returning sequences) on ``embedded``; each row's output at its last token."""
-    out = layer(embedded).numpy()
-    return out[np.arange(len(lengths)), np.asarray(lengths) - 1]
-
-
 @pytest.mark.parametrize("bidirectional,layers", [(True, 1), (False, 2)])
 def test_classifier_layers_become_the_language_models_layers(bidirectional, layers):
     """After pretraining, the classifier's forward direction run over a text ends where the

@@ -222,9 +222,8 @@ class Mixture(LanguageModel):
         Each model scores ``sentences`` once: with ``token_log_probs``, or with
         ``stream_token_log_probs`` if ``stream`` (the weights for :meth:`stream_perplexity`).
         Sets :attr:`weights`, :attr:`validation_perplexity` (that of the final weights) and
-        :attr:`em_history`, and
-        returns ``self``. A target that every model gives probability 0 makes the
-        log-likelihood ``-inf`` whatever the weights: ``ValueError``.
+        :attr:`em_history`, and returns ``self``. A target that every model gives probability
+        0 makes the log-likelihood ``-inf`` whatever the weights: ``ValueError``.
         """
         iterations = checks.positive_int("iterations", iterations)
         if isinstance(tolerance, bool) or not isinstance(tolerance, numbers.Real):

@@ -202,7 +202,8 @@ class NGramLM(LanguageModel):
         self.n = checks.positive_int("n", n)
         self.smoothing = checks.choice("smoothing", smoothing, SMOOTHINGS)
         self.k = checks.number("k", k, "a finite number >= 0", lambda v: 0 <= v < math.inf)
-        self.discount = checks.number("discount", discount, "a number in (0, 1)", lambda v: 0 < v < 1)
+        self.discount = checks.number("discount", discount, "a number in (0, 1)",
+                                      lambda v: 0 < v < 1)
         self.convention = checks.choice("convention", convention, CONVENTIONS)
         min_count = checks.positive_int("min_count", min_count)
         specials = {"unk_token": unk_token, "bos_token": bos_token, "eos_token": eos_token}

@@ -5,8 +5,8 @@ learning"): the slides' language model put to work before the classifier learns 
 to predict each next word, ``P(x⟨t+1⟩ | x⟨1⟩ ... x⟨t⟩)``, on texts without labels; then
 ``fit`` starts from those weights (a fresh output layer) instead of random ones::
 
-    forward LM:   ids x⟨1⟩ … x⟨n-1⟩ -> Embedding -> RNN_0 -> … -> RNN_{L-1} -> Dense(V) -> x⟨2⟩ … x⟨n⟩
-    backward LM:  ids x⟨n⟩ … x⟨2⟩   -> Embedding -> RNN'_0                  -> Dense(V) -> x⟨n-1⟩ … x⟨1⟩
+    forward:   x⟨1⟩ … x⟨n-1⟩ -> Embedding -> RNN_0 … RNN_{L-1} -> Dense(V) -> x⟨2⟩ … x⟨n⟩
+    backward:  x⟨n⟩ … x⟨2⟩   -> Embedding -> RNN'_0            -> Dense(V) -> x⟨n-1⟩ … x⟨1⟩
 
 A bidirectional classifier's backward direction reads the text from its end
 (``go_backwards``): it is pretrained as a language model of the reversed text, predicting each
@@ -136,7 +136,7 @@ def _next_word_data(classifier, texts, directions, batch_size, shuffle=False, na
     if not rows:
         raise ValueError(f"`{name}` must hold a text of at least two tokens (a word to predict "
                          f"from another); received {name}={texts!r:.80}")
-    ordered = {"forward": rows, "backward": [row[::-1] for row in rows]}
+    ordered = {d: rows if d == "forward" else [row[::-1] for row in rows] for d in directions}
     ragged = {(d, part): tf.ragged.constant([row[:-1] if part == "inputs" else row[1:]
                                              for row in ordered[d]], dtype=tf.int32)
               for d in directions for part in ("inputs", "targets")}
@@ -152,4 +152,3 @@ def _next_word_data(classifier, texts, directions, batch_size, shuffle=False, na
         return inputs, targets, weights
 
     return data.ragged_batch(batch_size).map(split)
-
